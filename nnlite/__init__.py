@@ -1,0 +1,74 @@
+"""nnlite: the book's neural-network classes, verified, tested and fast.
+
+``from nnlite import *`` gives everything a chapter script of *Neural Networks from Scratch in
+Python* defines itself: layers, activations, losses, accuracies, optimizers and the datasets.
+"""
+
+from nnlite.accuracy import Accuracy, Accuracy_Categorical, Accuracy_Regression
+from nnlite.activations import (
+    Activation,
+    Activation_LeakyReLU,
+    Activation_Linear,
+    Activation_ReLU,
+    Activation_ReLu,
+    Activation_Sigmoid,
+    Activation_Softmax,
+    Activation_Tanh,
+)
+from nnlite.datasets import sine_data, spiral_data, vertical_data
+from nnlite.gradients import (
+    accumulate_gradients,
+    clip_gradients_by_global_norm,
+    clip_gradients_by_value,
+    gradient_norm,
+    zero_grad,
+)
+from nnlite.layers import Layer, Layer_Dense, Layer_Dropout, Layer_Input
+from nnlite.losses import (
+    Activation_Softmax_Loss_CategoricalCrossentropy,
+    Loss,
+    Loss_BinaryCrossentropy,
+    Loss_CategoricalCrossentropy,
+    Loss_MeanAbsoluteError,
+    Loss_MeanSquaredError,
+)
+from nnlite.optimizers import *  # noqa: F403  (every optimizer, listed in its __all__)
+from nnlite.optimizers import __all__ as _optimizers
+from nnlite.schedules import *  # noqa: F403  (every schedule, listed in its __all__)
+from nnlite.schedules import __all__ as _schedules
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Accuracy",
+    "Accuracy_Categorical",
+    "Accuracy_Regression",
+    "Activation",
+    "Activation_LeakyReLU",
+    "Activation_Linear",
+    "Activation_ReLU",
+    "Activation_ReLu",
+    "Activation_Sigmoid",
+    "Activation_Softmax",
+    "Activation_Softmax_Loss_CategoricalCrossentropy",
+    "Activation_Tanh",
+    "Layer",
+    "Layer_Dense",
+    "Layer_Dropout",
+    "Layer_Input",
+    "Loss",
+    "Loss_BinaryCrossentropy",
+    "Loss_CategoricalCrossentropy",
+    "Loss_MeanAbsoluteError",
+    "Loss_MeanSquaredError",
+    "accumulate_gradients",
+    "clip_gradients_by_global_norm",
+    "clip_gradients_by_value",
+    "gradient_norm",
+    "sine_data",
+    "spiral_data",
+    "vertical_data",
+    "zero_grad",
+    *_optimizers,
+    *_schedules,
+]

@@ -1,0 +1,218 @@
+"""Layer_Dense: a fully connected layer, ``output = inputs · weights + biases``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlite.aliases import Alias
+from nnlite.layers.base import Layer
+from nnlite.parameters import BIASES, WEIGHTS
+from nnlite.validation import (
+    as_2d_array,
+    check_finite,
+    check_non_negative,
+    check_positive_int,
+    check_same_shape,
+    require_forward,
+)
+
+WEIGHT_INITIALIZERS = ("book", "he", "glorot")
+
+
+class Layer_Dense(Layer):
+    """A dense (fully connected) layer, as in the book.
+
+    Forward: ``output = inputs · weights + biases``, with ``weights`` of shape
+    ``(n_inputs, n_neurons)`` and ``biases`` of shape ``(1, n_neurons)``.
+
+    Backward, given ``dvalues`` (the gradient of the loss with respect to ``output``)::
+
+        dweights = inputsᵀ · dvalues          (+ λ₁·sign(W) + 2λ₂·W with regularization)
+        dbiases  = column sums of dvalues    (+ the same terms for the biases)
+        dinputs  = dvalues · weightsᵀ
+
+    Parameters
+    ----------
+    n_inputs, n_neurons:
+        Number of input features and of neurons (outputs).
+    weight_regularizer_l1, weight_regularizer_l2, bias_regularizer_l1, bias_regularizer_l2:
+        Strengths λ of the L1 (λ·Σ|w|) and L2 (λ·Σw²) penalties; 0 turns a penalty off.
+    weight_initializer:
+        ``"book"`` (default): ``weight_scale · randn``, the book's ``0.01 * np.random.randn``;
+        ``"he"``: normal with std √(2/n_inputs), for ReLU networks;
+        ``"glorot"``: uniform in ±√(6/(n_inputs + n_neurons)), for tanh/sigmoid networks.
+    weight_scale:
+        The factor of the ``"book"`` initializer. Chapter 17's regression uses 0.1.
+    rng:
+        A ``np.random.Generator`` to draw the weights from. ``None`` draws from the global
+        ``np.random`` stream, exactly as the book does, so ``nnfs.init()`` reproduces its numbers.
+    dtype:
+        Cast the parameters to this dtype (for example ``np.float32``) after drawing them.
+    name:
+        A name for messages, summaries and checkpoints.
+    check_finite:
+        Raise on NaN or inf in the inputs (off by default: it costs a pass over the inputs).
+    """
+
+    parameters = (WEIGHTS, BIASES)
+    weight = Alias("weights")
+    bias = Alias("biases")
+    dweight = Alias("dweights")
+    dbias = Alias("dbiases")
+
+    def __init__(
+        self,
+        n_inputs: int,
+        n_neurons: int,
+        weight_regularizer_l1: float = 0,
+        weight_regularizer_l2: float = 0,
+        bias_regularizer_l1: float = 0,
+        bias_regularizer_l2: float = 0,
+        *,
+        weight_initializer: str = "book",
+        weight_scale: float = 0.01,
+        rng: np.random.Generator | None = None,
+        dtype: np.dtype | type | str | None = None,
+        name: str | None = None,
+        check_finite: bool = False,
+    ) -> None:
+        where = f"Layer_Dense({n_inputs!r}, {n_neurons!r})"
+        n_inputs = check_positive_int(where, "n_inputs", n_inputs)
+        n_neurons = check_positive_int(where, "n_neurons", n_neurons)
+        for argument, value in (
+            ("weight_regularizer_l1", weight_regularizer_l1),
+            ("weight_regularizer_l2", weight_regularizer_l2),
+            ("bias_regularizer_l1", bias_regularizer_l1),
+            ("bias_regularizer_l2", bias_regularizer_l2),
+        ):
+            check_non_negative(where, argument, value)
+        if weight_initializer not in WEIGHT_INITIALIZERS:
+            raise ValueError(
+                f"{where}: weight_initializer must be one of {WEIGHT_INITIALIZERS}, "
+                f"got {weight_initializer!r}"
+            )
+        check_non_negative(where, "weight_scale", weight_scale)
+
+        # Initialize weights and biases (one draw from the stream, as in the book)
+        self.weights = _initial_weights(n_inputs, n_neurons, weight_initializer, weight_scale, rng)
+        self.biases = np.zeros((1, n_neurons))
+        if dtype is not None:
+            self.weights = self.weights.astype(dtype)
+            self.biases = self.biases.astype(dtype)
+
+        # Set regularization strength
+        self.weight_regularizer_l1 = weight_regularizer_l1
+        self.weight_regularizer_l2 = weight_regularizer_l2
+        self.bias_regularizer_l1 = bias_regularizer_l1
+        self.bias_regularizer_l2 = bias_regularizer_l2
+
+        self.name = name
+        self.check_finite = check_finite
+        self.trainable = True
+        self.inputs = None
+
+    @property
+    def n_inputs(self) -> int:
+        return self.weights.shape[0]
+
+    @property
+    def n_neurons(self) -> int:
+        return self.weights.shape[1]
+
+    def __repr__(self) -> str:
+        name = f", name={self.name!r}" if self.name else ""
+        return f"Layer_Dense({self.n_inputs}, {self.n_neurons}{name})"
+
+    def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
+        inputs = as_2d_array(repr(self), "inputs", inputs, width=self.n_inputs)
+        if self.check_finite:
+            check_finite(repr(self), "inputs", inputs)
+        # Remember input values
+        self.inputs = inputs
+        # Calculate output values from inputs, weights and biases
+        self.output = np.dot(inputs, self.weights) + self.biases
+        return self.output
+
+    def backward(self, dvalues: np.ndarray) -> np.ndarray:
+        require_forward(repr(self), self)
+        expected = (len(self.inputs), self.n_neurons)
+        dvalues = check_same_shape(repr(self), "dvalues", dvalues, expected)
+        previous = (self.dweights, self.dbiases) if self._accumulating() else None
+
+        # Gradients on parameters
+        self.dweights = np.dot(self.inputs.T, dvalues)
+        self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
+
+        # Gradients on regularization (only where the strength is above 0)
+        # L1: the subgradient of |w| is +1 for w >= 0 and -1 for w < 0
+        if self.weight_regularizer_l1 > 0:
+            dL1 = np.ones_like(self.weights)
+            dL1[self.weights < 0] = -1
+            self.dweights += self.weight_regularizer_l1 * dL1
+        # L2: the gradient of λ·w² is 2λ·w
+        if self.weight_regularizer_l2 > 0:
+            self.dweights += 2 * self.weight_regularizer_l2 * self.weights
+        if self.bias_regularizer_l1 > 0:
+            dL1 = np.ones_like(self.biases)
+            dL1[self.biases < 0] = -1
+            self.dbiases += self.bias_regularizer_l1 * dL1
+        if self.bias_regularizer_l2 > 0:
+            self.dbiases += 2 * self.bias_regularizer_l2 * self.biases
+
+        if previous is not None:
+            # Inside accumulate_gradients(): add to the gradients of earlier passes
+            previous[0] += self.dweights
+            previous[1] += self.dbiases
+            self.dweights, self.dbiases = previous
+
+        # Gradient on values
+        self.dinputs = np.dot(dvalues, self.weights.T)
+        return self.dinputs
+
+    def _accumulating(self) -> bool:
+        if not getattr(self, "accumulate_gradients", False):
+            return False
+        dweights = getattr(self, "dweights", None)
+        dbiases = getattr(self, "dbiases", None)
+        return (
+            isinstance(dweights, np.ndarray)
+            and dweights.shape == self.weights.shape
+            and isinstance(dbiases, np.ndarray)
+            and dbiases.shape == self.biases.shape
+        )
+
+    def get_parameters(self) -> tuple[np.ndarray, np.ndarray]:
+        """The layer's ``(weights, biases)``: the arrays themselves, not copies (as the book)."""
+        return self.weights, self.biases
+
+    def set_parameters(self, weights: np.ndarray, biases: np.ndarray) -> None:
+        """Replace the weights and biases, checking that their shapes fit together."""
+        weights = np.asarray(weights)
+        biases = np.asarray(biases)
+        if weights.ndim != 2 or biases.shape != (1, weights.shape[1]):
+            raise ValueError(
+                f"{self!r}.set_parameters: expected weights of shape (n_inputs, n_neurons) and "
+                f"biases of shape (1, n_neurons), got {weights.shape} and {biases.shape}"
+            )
+        self.weights = weights
+        self.biases = biases
+
+
+def _initial_weights(
+    n_inputs: int,
+    n_neurons: int,
+    initializer: str,
+    weight_scale: float,
+    rng: np.random.Generator | None,
+) -> np.ndarray:
+    """Draw the initial weights; with ``rng=None`` from the global stream, as the book does."""
+    shape = (n_inputs, n_neurons)
+    if initializer == "glorot":
+        limit = np.sqrt(6.0 / (n_inputs + n_neurons))
+        source = np.random if rng is None else rng
+        return source.uniform(-limit, limit, size=shape)
+    # The book's draw: look np.random.randn up at call time so nnfs.init()'s float32 applies
+    normal = np.random.randn(*shape) if rng is None else rng.standard_normal(shape)
+    if initializer == "he":
+        return np.sqrt(2.0 / n_inputs) * normal
+    return weight_scale * normal

@@ -1,0 +1,88 @@
+"""Loss: the mean of per-sample losses, plus the layers' regularization penalties."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlite.aliases import Alias
+
+
+class Loss:
+    """Base of the losses. A subclass defines ``forward(y_pred, y_true)`` returning one loss
+    per sample and ``backward(dvalues, y_true)`` setting ``self.dinputs``.
+
+    ``calculate`` returns the mean loss and also adds the batch to running totals, so that a
+    whole epoch's loss can be read with ``calculate_accumulated`` (book chapter 19). The totals
+    start at zero, so ``calculate`` works without calling ``new_pass()`` first.
+    """
+
+    dinput = Alias("dinputs")
+    accumulated_sum = 0
+    accumulated_count = 0
+    trainable_layers: tuple | list = ()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    def remember_trainable_layers(self, trainable_layers: list) -> None:
+        """Remember the layers whose penalties ``regularization_loss()`` adds (Model does this)."""
+        self.trainable_layers = trainable_layers
+
+    def regularization_loss(self, layer: object | None = None) -> float:
+        """The L1 and L2 penalties: λ₁·Σ|w| + λ₂·Σw², and the same for the biases.
+
+        With a ``layer`` (book chapters 14-17), that layer's penalty; without one (chapter 18
+        on), the sum over the remembered trainable layers. Layers without regularizer
+        attributes count as unregularized.
+        """
+        layers = self.trainable_layers if layer is None else (layer,)
+        # 0 by default
+        regularization_loss = 0
+        for layer in layers:
+            weight_l1 = getattr(layer, "weight_regularizer_l1", 0)
+            weight_l2 = getattr(layer, "weight_regularizer_l2", 0)
+            bias_l1 = getattr(layer, "bias_regularizer_l1", 0)
+            bias_l2 = getattr(layer, "bias_regularizer_l2", 0)
+            # Each penalty is calculated only when its strength is above 0
+            if weight_l1 > 0:
+                regularization_loss += weight_l1 * np.sum(np.abs(layer.weights))
+            if weight_l2 > 0:
+                regularization_loss += weight_l2 * np.sum(layer.weights * layer.weights)
+            if bias_l1 > 0:
+                regularization_loss += bias_l1 * np.sum(np.abs(layer.biases))
+            if bias_l2 > 0:
+                regularization_loss += bias_l2 * np.sum(layer.biases * layer.biases)
+        return regularization_loss
+
+    def calculate(
+        self, output: np.ndarray, y: np.ndarray, *, include_regularization: bool = False
+    ) -> float | tuple[float, float]:
+        """The mean loss of a batch (and the regularization loss, if asked for)."""
+        # Calculate sample losses
+        sample_losses = self.forward(output, y)
+        # Calculate mean loss
+        data_loss = np.mean(sample_losses)
+        # Add to the running totals of this pass
+        self.accumulated_sum += np.sum(sample_losses)
+        self.accumulated_count += len(sample_losses)
+        if not include_regularization:
+            return data_loss
+        return data_loss, self.regularization_loss()
+
+    def calculate_accumulated(
+        self, *, include_regularization: bool = False
+    ) -> float | tuple[float, float]:
+        """The mean loss over every batch since ``new_pass()``."""
+        if self.accumulated_count == 0:
+            raise RuntimeError(
+                f"{self!r}.calculate_accumulated: no batch was calculated since new_pass()"
+            )
+        data_loss = self.accumulated_sum / self.accumulated_count
+        if not include_regularization:
+            return data_loss
+        return data_loss, self.regularization_loss()
+
+    def new_pass(self) -> None:
+        """Reset the running totals, at the start of an epoch or an evaluation."""
+        self.accumulated_sum = 0
+        self.accumulated_count = 0

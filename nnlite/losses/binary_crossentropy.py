@@ -1,0 +1,39 @@
+"""Loss_BinaryCrossentropy: cross-entropy of independent yes/no outputs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlite.losses.base import Loss
+from nnlite.losses.labels import check_targets
+
+CLIP = 1e-7
+
+
+class Loss_BinaryCrossentropy(Loss):
+    """Binary cross-entropy, averaged over each sample's outputs::
+
+        L = -mean_j( y_j·log(ŷ_j) + (1 - y_j)·log(1 - ŷ_j) )
+
+    Backward: ``dinputs = -(y/ŷ - (1 - y)/(1 - ŷ)) / n_outputs / n_samples``.
+    ``ŷ`` is clipped to ``[1e-7, 1 - 1e-7]`` in both passes. ``y_true`` must have the
+    predictions' shape: reshape labels with ``y.reshape(-1, 1)`` for a single output.
+    """
+
+    def forward(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+        y_true = check_targets(repr(self), y_pred, y_true)
+        y_pred_clipped = np.clip(y_pred, CLIP, 1 - CLIP)
+        sample_losses = -(
+            y_true * np.log(y_pred_clipped) + (1 - y_true) * np.log(1 - y_pred_clipped)
+        )
+        sample_losses = np.mean(sample_losses, axis=-1)
+        return sample_losses
+
+    def backward(self, dvalues: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+        y_true = check_targets(repr(self), dvalues, y_true)
+        samples = len(dvalues)
+        outputs = len(dvalues[0])
+        clipped_dvalues = np.clip(dvalues, CLIP, 1 - CLIP)
+        self.dinputs = -(y_true / clipped_dvalues - (1 - y_true) / (1 - clipped_dvalues)) / outputs
+        self.dinputs = self.dinputs / samples
+        return self.dinputs

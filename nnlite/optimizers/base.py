@@ -1,0 +1,436 @@
+"""Optimizer: the book's three hooks, shared by every optimizer in nnlite.
+
+A training step calls, as in the book::
+
+    optimizer.pre_update_params()       # learning-rate decay or schedule
+    optimizer.update_params(dense1)     # one call per trainable layer
+    optimizer.update_params(dense2)
+    optimizer.post_update_params()      # iterations += 1
+
+or ``optimizer.step([dense1, dense2])`` for the three at once.
+
+A subclass states the names of the arrays it keeps per parameter (``state_suffixes``) and
+defines ``update_parameter``, the update rule for one array, written in place. This base class
+does everything else the same way for every optimizer:
+
+* the learning rate: the book's ``decay`` (``lr · 1/(1 + decay · iterations)``) or a
+  :class:`~nnlite.schedules.Schedule`;
+* per-layer hyperparameters (``add_param_group``), as PyTorch's param groups;
+* the gradient options: ``maximize``, clipping by value, by norm and by global norm, coupled
+  L2 ``weight_decay`` (g ← g + λθ), or decoupled (θ ← θ(1 - lr·λ)), and ``l1_decay``
+  (g ← g + λ₁·sign θ);
+* the state on the layer, created lazily and kept per optimizer kind (see ``state.py``).
+
+Nothing here allocates a parameter-sized array after the first step: gradients that need
+changing are copied into a preallocated buffer, never into ``layer.dweights`` itself.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nnlite.optimizers import checks
+from nnlite.optimizers.state import record_for, scratch_buffers, state_arrays
+from nnlite.parameters import Parameter, describe, trainable_parameters
+from nnlite.schedules.base import Schedule
+
+GROUP_SELECTORS = ("layers", "parameters")
+
+
+@dataclass
+class ParameterUpdate:
+    """What ``update_parameter`` gets besides the parameter and its gradient."""
+
+    learning_rate: float
+    step: int
+    state: dict[str, np.ndarray]
+    scratch: list[np.ndarray]
+    scalars: dict[str, Any]
+    hyperparameters: Mapping[str, Any]
+    parameter: Parameter
+
+
+class Optimizer:
+    """Base class of the optimizers; see the module docstring for what it provides."""
+
+    #: State arrays kept per parameter, named ``<prefix>_<suffix>`` on the layer.
+    state_suffixes: tuple[str, ...] = ()
+    #: Work arrays per parameter that ``update_parameter`` may use freely.
+    scratch_count: int = 0
+
+    def __init__(
+        self,
+        *,
+        learning_rate: float | Schedule,
+        decay: float = 0.0,
+        weight_decay: float = 0.0,
+        decoupled_weight_decay: bool = False,
+        l1_decay: float = 0.0,
+        maximize: bool = False,
+        clip_value: float | None = None,
+        clip_norm: float | None = None,
+        global_clip_norm: float | None = None,
+        hyperparameters: dict[str, Any] | None = None,
+    ) -> None:
+        if isinstance(learning_rate, Schedule):
+            if decay:
+                raise ValueError(
+                    "Give either decay or a learning-rate schedule, not both: decay is the "
+                    "book's inverse-time schedule (Schedule_InverseTimeDecay)"
+                )
+            self.schedule: Schedule | None = learning_rate
+            learning_rate = learning_rate.initial_learning_rate
+        else:
+            self.schedule = None
+        checks.learning_rate(learning_rate)
+        checks.non_negative("decay", decay)
+        checks.non_negative("weight_decay", weight_decay)
+        checks.non_negative("l1_decay", l1_decay)
+        for label, value in (
+            ("clip_value", clip_value),
+            ("clip_norm", clip_norm),
+            ("global_clip_norm", global_clip_norm),
+        ):
+            checks.positive_or_none(label, value)
+
+        self.learning_rate = learning_rate
+        self.current_learning_rate = learning_rate
+        self.decay = decay
+        self.iterations = 0
+        self._hyperparameter_names = (
+            "learning_rate",
+            *(hyperparameters or {}),
+            "weight_decay",
+            "decoupled_weight_decay",
+            "l1_decay",
+            "maximize",
+            "clip_value",
+            "clip_norm",
+        )
+        for name, value in (hyperparameters or {}).items():
+            setattr(self, name, value)
+        self.weight_decay = weight_decay
+        self.decoupled_weight_decay = decoupled_weight_decay
+        self.l1_decay = l1_decay
+        self.maximize = maximize
+        self.clip_value = clip_value
+        self.clip_norm = clip_norm
+        self.global_clip_norm = global_clip_norm
+        self._learning_rate_factor = 1.0
+        self._global_clip_scale: float | None = None
+        self._explicit_groups: list[dict[str, Any]] = []
+
+    # ------------------------------------------------------------------ the book's hooks
+
+    def pre_update_params(self) -> None:
+        """Set ``current_learning_rate`` for this step (call once, before the updates)."""
+        if self.schedule is not None:
+            self.current_learning_rate = self.schedule(self.iterations)
+            initial = self.schedule.initial_learning_rate
+            self._learning_rate_factor = self.current_learning_rate / initial if initial else 0.0
+        elif self.decay:
+            # The book's form, multiplying by the reciprocal (it decides the last printed digit)
+            self._learning_rate_factor = 1.0 / (1.0 + self.decay * self.iterations)
+            self.current_learning_rate = self.learning_rate * self._learning_rate_factor
+
+    def update_params(self, layer: object) -> None:
+        """Update every trainable parameter of ``layer`` from its gradient, in place.
+
+        Everything is checked before anything changes, so an error leaves the layer as it was.
+        """
+        parameters = trainable_parameters(layer)
+        if not parameters:
+            if getattr(layer, "trainable", True) is False:
+                return  # a frozen layer
+            raise TypeError(
+                f"{type(self).__name__}.update_params: {describe(layer)} has no trainable "
+                f"parameters (no weights); pass only layers such as Layer_Dense"
+            )
+        if self.global_clip_norm is not None and self._global_clip_scale is None:
+            raise RuntimeError(
+                f"{type(self).__name__}: global_clip_norm needs every layer's gradients at "
+                f"once; call optimizer.step([layer1, layer2, ...]) instead of update_params"
+            )
+        where = f"{type(self).__name__}.update_params({describe(layer)})"
+        pairs = [(p, *self._value_and_gradient(layer, p, where)) for p in parameters]
+        record = record_for(layer, type(self).__name__, where)
+        for parameter, value, gradient in pairs:
+            group = self._group_for(layer, parameter)
+            learning_rate = self._learning_rate_for(group)
+            state = state_arrays(
+                layer,
+                record,
+                parameter,
+                value,
+                self.state_suffixes,
+                self.initial_state(group),
+                where,
+            )
+            step = record.steps.get(parameter.name, 0) + 1
+            record.steps[parameter.name] = step
+            # The rule's work arrays, then two for preparing the gradient
+            scratch = scratch_buffers(record, parameter, value, self.scratch_count + 2)
+            gradient = self._prepared_gradient(value, gradient, group, scratch[-2], scratch[-1])
+            if group["decoupled_weight_decay"] and group["weight_decay"]:
+                # Decoupled (AdamW-style) decay: θ ← θ · (1 - lr·λ)
+                np.multiply(value, 1 - learning_rate * group["weight_decay"], out=value)
+            self.update_parameter(
+                value,
+                gradient,
+                ParameterUpdate(
+                    learning_rate=learning_rate,
+                    step=step,
+                    state=state,
+                    scratch=scratch[:-2],
+                    scalars=record.extras.setdefault(parameter.name, {}),
+                    hyperparameters=group,
+                    parameter=parameter,
+                ),
+            )
+
+    def post_update_params(self) -> None:
+        """Count the step (call once, after the updates)."""
+        self.iterations += 1
+
+    # The course notes' spellings
+    def pre_update_param(self) -> None:
+        self.pre_update_params()
+
+    def update_param(self, layer: object) -> None:
+        self.update_params(layer)
+
+    def post_update_param(self) -> None:
+        self.post_update_params()
+
+    def step(self, layers: Iterable[object]) -> None:
+        """Run the three hooks over ``layers``: one optimization step."""
+        layers = list(layers)
+        if self.global_clip_norm is not None:
+            self._global_clip_scale = self._global_scale(layers)
+        try:
+            self.pre_update_params()
+            for layer in layers:
+                if trainable_parameters(layer):
+                    self.update_params(layer)
+            self.post_update_params()
+        finally:
+            self._global_clip_scale = None
+
+    # ------------------------------------------------------------------ the rule itself
+
+    def update_parameter(
+        self, value: np.ndarray, gradient: np.ndarray, update: ParameterUpdate
+    ) -> None:
+        """Change ``value`` in place from ``gradient``; each optimizer defines this."""
+        raise NotImplementedError
+
+    def initial_state(self, group: Mapping[str, Any]) -> dict[str, float]:
+        """Fill values of new state arrays by suffix (zeros unless a subclass says otherwise)."""
+        return {}
+
+    # ------------------------------------------------------------------ param groups
+
+    @property
+    def param_groups(self) -> list[MutableMapping[str, Any]]:
+        """Hyperparameters per group of parameters, as PyTorch's ``param_groups``.
+
+        Group 0 holds the optimizer's own hyperparameters (writing to it sets the attribute);
+        the others come from ``add_param_group`` and apply to the layers and parameter names
+        they select, overriding group 0 for the keys they give.
+        """
+        return [_DefaultGroup(self), *self._explicit_groups]
+
+    def add_param_group(self, group: Mapping[str, Any]) -> None:
+        """Give some layers or parameters their own hyperparameters.
+
+        ``group`` selects with ``"layers"`` (a list of layers; all if left out) and
+        ``"parameters"`` (names such as ``["biases"]``; all if left out), and sets any
+        hyperparameter of this optimizer, for example::
+
+            optimizer.add_param_group({"layers": [dense2], "learning_rate": 1e-4})
+            optimizer.add_param_group({"parameters": ["biases"], "weight_decay": 0.0})
+        """
+        if not isinstance(group, Mapping):
+            raise TypeError(f"param_group must be a dict, but got {type(group)}")
+        group = dict(group)
+        unknown = set(group) - set(GROUP_SELECTORS) - set(self._hyperparameter_names)
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__}.add_param_group: unknown key(s) {sorted(unknown)}; "
+                f"a group selects with {list(GROUP_SELECTORS)} and may set "
+                f"{list(self._hyperparameter_names)}"
+            )
+        if "layers" in group:
+            layers = group["layers"]
+            if isinstance(layers, set) or not isinstance(layers, Iterable):
+                raise TypeError("param group 'layers' must be a list of layers, in a fixed order")
+            group["layers"] = list(layers)
+        if "parameters" in group:
+            group["parameters"] = (
+                [group["parameters"]]
+                if isinstance(group["parameters"], str)
+                else list(group["parameters"])
+            )
+        if "learning_rate" in group:
+            checks.learning_rate(group["learning_rate"])
+        for key in ("weight_decay", "l1_decay"):
+            if key in group:
+                checks.non_negative(key, group[key])
+        self._explicit_groups.append(group)
+
+    def hyperparameters_for(self, layer: object, parameter_name: str) -> Mapping[str, Any]:
+        """The hyperparameters that apply to one parameter of ``layer``."""
+        for parameter in trainable_parameters(layer):
+            if parameter.name == parameter_name:
+                return self._group_for(layer, parameter)
+        raise ValueError(f"{describe(layer)} has no trainable parameter {parameter_name!r}")
+
+    # ------------------------------------------------------------------ helpers
+
+    def _group_for(self, layer: object, parameter: Parameter) -> Mapping[str, Any]:
+        defaults = _DefaultGroup(self)
+        for group in reversed(self._explicit_groups):
+            layers = group.get("layers")
+            names = group.get("parameters")
+            if layers is not None and not any(layer is chosen for chosen in layers):
+                continue
+            if names is not None and parameter.name not in names:
+                continue
+            return _MergedGroup(group, defaults)
+        return defaults
+
+    def _learning_rate_for(self, group: Mapping[str, Any]) -> float:
+        if isinstance(group, _MergedGroup) and "learning_rate" in group.own:
+            return group.own["learning_rate"] * self._learning_rate_factor
+        return self.current_learning_rate
+
+    def _value_and_gradient(
+        self, layer: object, parameter: Parameter, where: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        value = getattr(layer, parameter.name)
+        gradient = getattr(layer, parameter.gradient, None)
+        if gradient is None:
+            raise RuntimeError(
+                f"{where}: {parameter.gradient} is missing; call backward() before updating"
+            )
+        if not isinstance(value, np.ndarray) or not isinstance(gradient, np.ndarray):
+            raise TypeError(
+                f"{where}: {parameter.name} and {parameter.gradient} must be NumPy arrays, got "
+                f"{type(value).__name__} and {type(gradient).__name__}"
+            )
+        if gradient.shape != value.shape:
+            raise ValueError(
+                f"{where}: {parameter.gradient} has shape {gradient.shape} but "
+                f"{parameter.name} has shape {value.shape}"
+            )
+        return value, gradient
+
+    def _prepared_gradient(
+        self,
+        value: np.ndarray,
+        gradient: np.ndarray,
+        group: Mapping[str, Any],
+        buffer: np.ndarray,
+        term: np.ndarray,
+    ) -> np.ndarray:
+        """The gradient the rule sees: the layer's own array, or a modified copy in ``buffer``."""
+        maximize = group["maximize"]
+        clip_value = group["clip_value"]
+        clip_norm = group["clip_norm"]
+        weight_decay = 0.0 if group["decoupled_weight_decay"] else group["weight_decay"]
+        l1_decay = group["l1_decay"]
+        global_scale = self._global_clip_scale
+        if not (maximize or clip_value or clip_norm or weight_decay or l1_decay) and (
+            global_scale is None or global_scale == 1.0
+        ):
+            return gradient
+        np.copyto(buffer, gradient)
+        if maximize:
+            np.negative(buffer, out=buffer)
+        if global_scale is not None and global_scale != 1.0:
+            np.multiply(buffer, global_scale, out=buffer)
+        if clip_value:
+            np.clip(buffer, -clip_value, clip_value, out=buffer)
+        if clip_norm:
+            norm = math.sqrt(float(np.vdot(buffer, buffer)))
+            scale = clip_norm / (norm + 1e-6)
+            if scale < 1.0:
+                np.multiply(buffer, scale, out=buffer)
+        if weight_decay:
+            # Coupled weight decay, an L2 penalty: g ← g + λ·θ
+            np.multiply(value, weight_decay, out=term)
+            buffer += term
+        if l1_decay:
+            # L1 penalty: g ← g + λ₁·s, s = +1 where θ >= 0 and -1 where θ < 0 (as the book)
+            np.copysign(l1_decay, value, out=term)
+            buffer += term
+        return buffer
+
+    def _global_scale(self, layers: list[object]) -> float:
+        total = 0.0
+        for layer in layers:
+            for parameter in trainable_parameters(layer):
+                gradient = getattr(layer, parameter.gradient, None)
+                if gradient is not None:
+                    total += float(np.vdot(gradient, gradient))
+        scale = self.global_clip_norm / (math.sqrt(total) + 1e-6)
+        return min(scale, 1.0)
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._hyperparameter_names)
+        return f"{type(self).__name__}({settings})"
+
+
+class _DefaultGroup(MutableMapping):
+    """Group 0: a dict view of the optimizer's own hyperparameter attributes."""
+
+    def __init__(self, optimizer: Optimizer) -> None:
+        self.optimizer = optimizer
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.optimizer._hyperparameter_names:
+            raise KeyError(key)
+        return getattr(self.optimizer, key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key not in self.optimizer._hyperparameter_names:
+            raise KeyError(f"{type(self.optimizer).__name__} has no hyperparameter {key!r}")
+        setattr(self.optimizer, key, value)
+        if key == "learning_rate" and not self.optimizer.decay and self.optimizer.schedule is None:
+            self.optimizer.current_learning_rate = value
+
+    def __delitem__(self, key: str) -> None:
+        raise TypeError("hyperparameters of group 0 cannot be removed")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.optimizer._hyperparameter_names)
+
+    def __len__(self) -> int:
+        return len(self.optimizer._hyperparameter_names)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+class _MergedGroup(Mapping):
+    """An explicit group's own settings over group 0's."""
+
+    def __init__(self, own: dict[str, Any], defaults: _DefaultGroup) -> None:
+        self.own = own
+        self.defaults = defaults
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.own:
+            return self.own[key]
+        return self.defaults[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.defaults)
+
+    def __len__(self) -> int:
+        return len(self.defaults)

@@ -1,0 +1,137 @@
+"""Optimizer_SGD: stochastic gradient descent, with decay and momentum as in the book."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlite.optimizers import checks
+from nnlite.optimizers.base import Optimizer, ParameterUpdate
+from nnlite.schedules.base import Schedule
+
+MOMENTUM_FORMS = ("book", "torch")
+
+
+class Optimizer_SGD(Optimizer):
+    """Stochastic gradient descent.
+
+    Update rule (W the weights, g = dweights, lr = current_learning_rate, μ = momentum)::
+
+        without momentum:   W += -lr · g
+        with momentum:      weight_momentums = μ · weight_momentums - lr · g
+                            W += weight_momentums
+
+    This is the book's (and Keras's) momentum, with the learning rate inside the velocity.
+    PyTorch keeps it outside (``b = μ·b + g;  W -= lr·b``); the two are the same while the
+    learning rate is constant and differ once it decays, because the book's velocity keeps
+    old gradients at their old, larger rate. ``momentum_form="torch"`` uses PyTorch's.
+
+    Dampening τ scales the gradient added to the velocity from the second step on
+    (``- (1 - τ)·lr·g``); Nesterov momentum steps with ``μ·weight_momentums - lr·g`` instead,
+    looking ahead along the velocity.
+
+    Defaults (the book's): ``learning_rate=1.0, decay=0.0, momentum=0.0``; PyTorch's for the
+    rest: ``dampening=0, nesterov=False, weight_decay=0``.
+
+    Papers: Robbins & Monro, "A Stochastic Approximation Method" (1951); Polyak, "Some methods
+    of speeding up the convergence of iteration methods" (1964); Sutskever et al., "On the
+    importance of initialization and momentum in deep learning" (2013) for Nesterov momentum.
+
+    ``decay`` is the book's learning-rate decay, ``lr = learning_rate · 1/(1 + decay · t)``;
+    ``weight_decay`` (L2, g ← g + λ·W), ``l1_decay``, ``maximize`` and the clipping options are
+    described in :class:`~nnlite.optimizers.base.Optimizer`.
+    """
+
+    scratch_count = 1
+
+    def __init__(
+        self,
+        learning_rate: float | Schedule = 1.0,
+        decay: float = 0.0,
+        momentum: float = 0.0,
+        *,
+        dampening: float = 0.0,
+        nesterov: bool = False,
+        momentum_form: str = "book",
+        weight_decay: float = 0.0,
+        l1_decay: float = 0.0,
+        maximize: bool = False,
+        clip_value: float | None = None,
+        clip_norm: float | None = None,
+        global_clip_norm: float | None = None,
+    ) -> None:
+        checks.non_negative("momentum", momentum)
+        checks.in_unit_interval("dampening", dampening, include_one=True)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        if momentum_form not in MOMENTUM_FORMS:
+            raise ValueError(
+                f"Invalid momentum_form value: {momentum_form!r} (use 'book' or 'torch')"
+            )
+        super().__init__(
+            learning_rate=learning_rate,
+            decay=decay,
+            weight_decay=weight_decay,
+            l1_decay=l1_decay,
+            maximize=maximize,
+            clip_value=clip_value,
+            clip_norm=clip_norm,
+            global_clip_norm=global_clip_norm,
+            hyperparameters={
+                "momentum": momentum,
+                "dampening": dampening,
+                "nesterov": nesterov,
+                "momentum_form": momentum_form,
+            },
+        )
+
+    @property
+    def state_suffixes(self) -> tuple[str, ...]:
+        uses_momentum = any(group["momentum"] for group in self.param_groups)
+        return ("momentums",) if uses_momentum else ()
+
+    def update_parameter(
+        self, value: np.ndarray, gradient: np.ndarray, update: ParameterUpdate
+    ) -> None:
+        settings = update.hyperparameters
+        momentum = settings["momentum"]
+        learning_rate = update.learning_rate
+        (step_buffer,) = update.scratch
+
+        if not momentum:
+            # Vanilla SGD: W += -lr · g
+            np.multiply(gradient, -learning_rate, out=step_buffer)
+            value += step_buffer
+            return
+
+        velocity = update.state["momentums"]
+        # Dampening applies from the second step on (the first velocity is the gradient itself)
+        dampening = settings["dampening"] if update.step > 1 else 0.0
+        if settings["momentum_form"] == "torch":
+            # PyTorch: b = μ·b + (1 - τ)·g;  W -= lr · (g + μ·b if nesterov else b)
+            velocity *= momentum
+            np.multiply(gradient, 1 - dampening, out=step_buffer)
+            velocity += step_buffer
+            if settings["nesterov"]:
+                np.multiply(velocity, momentum, out=step_buffer)
+                step_buffer += gradient
+            else:
+                np.copyto(step_buffer, velocity)
+            step_buffer *= -learning_rate
+            value += step_buffer
+            return
+
+        # The book: weight_momentums = μ · weight_momentums - lr · g
+        np.multiply(gradient, learning_rate, out=step_buffer)
+        if dampening:
+            step_buffer *= 1 - dampening
+        velocity *= momentum
+        velocity -= step_buffer
+        if settings["nesterov"]:
+            # Look ahead: W += μ · weight_momentums - lr · g
+            np.multiply(gradient, -learning_rate, out=step_buffer)
+            value += step_buffer
+            np.multiply(velocity, momentum, out=step_buffer)
+            value += step_buffer
+        else:
+            # W += weight_momentums
+            value += velocity

@@ -1,0 +1,120 @@
+"""Optimizer state kept on each layer, beside the parameters it belongs to.
+
+The arrays use the book's names: an optimizer whose rule keeps ``momentums`` and ``cache``
+stores ``layer.weight_momentums``, ``layer.weight_cache``, ``layer.bias_momentums`` and
+``layer.bias_cache``. A small :class:`OptimizerRecord` at ``layer.optimizer_state`` remembers
+which optimizer kind made them, the step count of each parameter and scratch buffers, so that
+
+* switching a layer to another kind of optimizer starts it afresh, with a warning, instead of
+  crashing or silently reusing another optimizer's arrays (as the book's ``hasattr`` test does);
+* replacing ``layer.weights`` with an array of another shape or dtype recreates the state;
+* updates run in place in preallocated buffers and allocate nothing after the first step.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nnlite.parameters import Parameter
+
+
+@dataclass
+class OptimizerRecord:
+    """What an optimizer remembers about one layer (stored as ``layer.optimizer_state``)."""
+
+    kind: str
+    steps: dict[str, int] = field(default_factory=dict)
+    extras: dict[str, object] = field(default_factory=dict)
+    scratch: dict[str, list[np.ndarray]] = field(default_factory=dict, repr=False)
+    state_names: list[str] = field(default_factory=list)
+
+
+def state_attribute(parameter: Parameter, suffix: str) -> str:
+    """The layer attribute of a state array: ``weight`` + ``momentums`` → ``weight_momentums``."""
+    return f"{parameter.state_prefix}_{suffix}"
+
+
+def record_for(layer: object, kind: str, where: str) -> OptimizerRecord:
+    """The layer's record for optimizer ``kind``, replacing another kind's state with a warning."""
+    record = getattr(layer, "optimizer_state", None)
+    if isinstance(record, OptimizerRecord) and record.kind == kind:
+        return record
+    if isinstance(record, OptimizerRecord):
+        warnings.warn(
+            f"{where}: this layer was trained by {record.kind}, whose state "
+            f"({', '.join(record.state_names) or 'none'}) means something else to {kind}; "
+            f"it is discarded and {kind} starts with fresh state",
+            UserWarning,
+            stacklevel=4,
+        )
+        for name in record.state_names:
+            if hasattr(layer, name):
+                delattr(layer, name)
+    record = OptimizerRecord(kind=kind)
+    layer.optimizer_state = record
+    return record
+
+
+def state_arrays(
+    layer: object,
+    record: OptimizerRecord,
+    parameter: Parameter,
+    value: np.ndarray,
+    suffixes: tuple[str, ...],
+    initial_values: dict[str, float],
+    where: str,
+) -> dict[str, np.ndarray]:
+    """The state arrays of one parameter by suffix, created with ``np.zeros_like`` as needed.
+
+    An array whose shape or dtype no longer matches the parameter (the user assigned a new
+    ``layer.weights``) is recreated, with a warning, and the parameter's step count restarts.
+    """
+    arrays = {}
+    for suffix in suffixes:
+        name = state_attribute(parameter, suffix)
+        array = getattr(layer, name, None)
+        if name not in record.state_names or not isinstance(array, np.ndarray):
+            array = _fresh(value, initial_values.get(suffix, 0.0))
+            setattr(layer, name, array)
+            if name not in record.state_names:
+                record.state_names.append(name)
+        elif array.shape != value.shape or array.dtype != value.dtype:
+            warnings.warn(
+                f"{where}: {name} has shape {array.shape} and dtype {array.dtype} but "
+                f"{parameter.name} now has shape {value.shape} and dtype {value.dtype}; "
+                f"the state of {parameter.name} starts afresh",
+                UserWarning,
+                stacklevel=4,
+            )
+            array = _fresh(value, initial_values.get(suffix, 0.0))
+            setattr(layer, name, array)
+            record.steps[parameter.name] = 0
+        arrays[suffix] = array
+    return arrays
+
+
+def scratch_buffers(
+    record: OptimizerRecord, parameter: Parameter, value: np.ndarray, count: int
+) -> list[np.ndarray]:
+    """``count`` work arrays shaped like the parameter, made once and then reused."""
+    buffers = record.scratch.get(parameter.name)
+    if (
+        buffers is None
+        or len(buffers) < count
+        or buffers[0].shape != value.shape
+        or buffers[0].dtype != value.dtype
+    ):
+        buffers = [np.empty_like(value) for _ in range(count)]
+        record.scratch[parameter.name] = buffers
+    return buffers
+
+
+def _fresh(value: np.ndarray, initial: float) -> np.ndarray:
+    # np.zeros_like keeps the parameter's dtype (float32 under nnfs.init(), as in the book)
+    array = np.zeros_like(value)
+    if initial:
+        array.fill(initial)
+    return array

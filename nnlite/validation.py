@@ -1,0 +1,95 @@
+"""Argument checks shared by every layer, loss and optimizer.
+
+Each check raises an error that names *who* complained (``where``, e.g. ``"Layer_Dense(2, 64)"``),
+the argument, what was expected and what was received, so a learner can fix the call without
+reading nnlite's source. Checks never modify their arguments.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def check_positive_int(where: str, name: str, value: object) -> int:
+    """Return ``value`` as an int, or raise if it is not a whole number above zero."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{where}: {name} must be a positive whole number, got {value!r} "
+            f"({type(value).__name__})"
+        )
+    if value <= 0:
+        raise ValueError(f"{where}: {name} must be a positive whole number, got {value}")
+    return int(value)
+
+
+def check_non_negative(where: str, name: str, value: object) -> float:
+    """Raise unless ``value`` is a real number >= 0 (regularizer strengths, rates)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: {name} must be a number >= 0, got {value!r}")
+    if not value >= 0:  # also rejects NaN
+        raise ValueError(f"{where}: {name} must be >= 0, got {value}")
+    return value
+
+
+def as_2d_array(where: str, name: str, values: object, width: int | None = None) -> np.ndarray:
+    """Return ``values`` as a 2-D array ``(n_samples, width)`` or raise with the shape received.
+
+    An ndarray is returned as the same object (no copy), which the book's bit-exact code relies
+    on; lists are converted with ``np.asarray``.
+    """
+    array = values if isinstance(values, np.ndarray) else np.asarray(values)
+    if array.ndim != 2:
+        hint = ""
+        if array.ndim == 1:
+            hint = (
+                " A single sample needs to be a row: use x.reshape(1, -1); "
+                "a single feature needs to be a column: use x.reshape(-1, 1)."
+            )
+        expected = f"(n_samples, {width})" if width is not None else "(n_samples, n_features)"
+        raise ValueError(
+            f"{where}: {name} must be a 2-D array of shape {expected}, "
+            f"got a {array.ndim}-D array of shape {array.shape}.{hint}"
+        )
+    if width is not None and array.shape[1] != width:
+        raise ValueError(
+            f"{where}: {name} must have shape (n_samples, {width}), got shape {array.shape}. "
+            f"The layer was built for {width} input features; check the previous layer's "
+            f"number of neurons or the data's number of columns."
+        )
+    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
+        raise TypeError(f"{where}: {name} must hold real numbers, got dtype {array.dtype}")
+    return array
+
+
+def check_finite(where: str, name: str, values: np.ndarray) -> None:
+    """Raise if ``values`` holds NaN or infinity, saying how many and where the first one is."""
+    finite = np.isfinite(values)
+    if not finite.all():
+        bad = np.argwhere(~finite)
+        first = tuple(int(i) for i in bad[0])
+        raise ValueError(
+            f"{where}: {name} contains {len(bad)} non-finite value(s) (NaN or inf); "
+            f"the first is {values[first]} at index {first}"
+        )
+
+
+def check_same_shape(where: str, name: str, values: np.ndarray, expected: tuple) -> np.ndarray:
+    """Raise unless ``values`` is an array of exactly ``expected`` shape (gradients, dvalues)."""
+    array = values if isinstance(values, np.ndarray) else np.asarray(values)
+    if array.shape != tuple(expected):
+        raise ValueError(
+            f"{where}: {name} must have the shape of this layer's output {tuple(expected)}, "
+            f"got {array.shape}"
+        )
+    return array
+
+
+def require_forward(where: str, obj: object, attribute: str = "inputs") -> None:
+    """Raise if ``backward`` is called before ``forward`` stored what backward needs."""
+    if getattr(obj, attribute, None) is None:
+        raise RuntimeError(
+            f"{where}: backward() was called before forward(); run forward(inputs) first so "
+            f"the layer remembers its inputs"
+        )
