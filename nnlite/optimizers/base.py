@@ -36,6 +36,7 @@ import numpy as np
 
 from nnlite.optimizers import checks
 from nnlite.optimizers.state import record_for, scratch_buffers, state_arrays
+from nnlite.optimizers.state_dict import load_optimizer_state_dict, optimizer_state_dict
 from nnlite.parameters import Parameter, describe, trainable_parameters
 from nnlite.schedules.base import Schedule
 
@@ -221,6 +222,25 @@ class Optimizer:
         finally:
             self._global_clip_scale = None
 
+    # ------------------------------------------------------------------ checkpoints
+
+    def state_dict(self, layers: Mapping[str, object] | Iterable[object]) -> dict[str, Any]:
+        """Settings, step counts and state arrays, keyed by layer and attribute name.
+
+        ``layers``: a dict ``{"dense1": dense1, ...}`` or a list of layers with names.
+        See ``nnlite/optimizers/state_dict.py`` for the layout.
+        """
+        return optimizer_state_dict(self, layers)
+
+    def load_state_dict(
+        self, state: Mapping[str, Any], layers: Mapping[str, object] | Iterable[object]
+    ) -> None:
+        """Restore a ``state_dict`` into this optimizer and ``layers``, checking it first.
+
+        As in PyTorch, the saved hyperparameters replace the constructor's.
+        """
+        load_optimizer_state_dict(self, state, layers)
+
     # ------------------------------------------------------------------ the rule itself
 
     def update_parameter(
@@ -243,7 +263,8 @@ class Optimizer:
         the others come from ``add_param_group`` and apply to the layers and parameter names
         they select, overriding group 0 for the keys they give.
         """
-        return [_DefaultGroup(self), *self._explicit_groups]
+        defaults = _DefaultGroup(self)
+        return [defaults, *(_MergedGroup(group, defaults) for group in self._explicit_groups)]
 
     def add_param_group(self, group: Mapping[str, Any]) -> None:
         """Give some layers or parameters their own hyperparameters.
@@ -417,8 +438,8 @@ class _DefaultGroup(MutableMapping):
         return repr(dict(self))
 
 
-class _MergedGroup(Mapping):
-    """An explicit group's own settings over group 0's."""
+class _MergedGroup(MutableMapping):
+    """An explicit group: its own settings over group 0's; writing sets its own."""
 
     def __init__(self, own: dict[str, Any], defaults: _DefaultGroup) -> None:
         self.own = own
@@ -429,8 +450,20 @@ class _MergedGroup(Mapping):
             return self.own[key]
         return self.defaults[key]
 
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key not in self.defaults and key not in GROUP_SELECTORS:
+            raise KeyError(f"no hyperparameter {key!r}")
+        self.own[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.own[key]
+
     def __iter__(self) -> Iterator[str]:
-        return iter(self.defaults)
+        yield from (key for key in GROUP_SELECTORS if key in self.own)
+        yield from self.defaults
 
     def __len__(self) -> int:
-        return len(self.defaults)
+        return len(list(iter(self)))
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
