@@ -12,11 +12,16 @@ class Activation(Layer):
     """Base of the activations: element-wise functions with no parameters."""
 
     inputs = None
+    output = None
+    #: What backward reads, set by forward. The book's chapter 9 sets a softmax's ``output`` by
+    #: hand and calls backward directly, so only this attribute is required.
+    backward_needs = "output"
 
     def _check_backward(self, dvalues: np.ndarray) -> np.ndarray:
         """Raise if backward comes before forward or ``dvalues`` has the wrong shape."""
-        require_forward(repr(self), self)
-        return check_same_shape(repr(self), "dvalues", dvalues, np.shape(self.output))
+        require_forward(repr(self), self, self.backward_needs)
+        needed = getattr(self, self.backward_needs)
+        return check_same_shape(repr(self), "dvalues", dvalues, np.shape(needed))
 
     def predictions(self, outputs: np.ndarray) -> np.ndarray:
         """What the network predicts from this activation's outputs (the outputs themselves)."""

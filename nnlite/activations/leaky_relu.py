@@ -21,6 +21,8 @@ class Activation_LeakyReLU(Activation):
     def __repr__(self) -> str:
         return f"Activation_LeakyReLU(alpha={self.alpha})"
 
+    backward_needs = "inputs"
+
     def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
         self.inputs = inputs
         self.output = np.where(inputs > 0, inputs, self.alpha * inputs)

@@ -14,6 +14,8 @@ class Activation_ReLU(Activation):
     choice of subgradient at 0).
     """
 
+    backward_needs = "inputs"
+
     def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
         # Remember input values
         self.inputs = inputs

@@ -31,6 +31,7 @@ class Optimizer_Adagrad(Optimizer):
     """
 
     state_suffixes = ("cache",)
+    in_place_states = ("cache",)
     scratch_count = 2
 
     def __init__(

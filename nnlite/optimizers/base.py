@@ -63,6 +63,9 @@ class Optimizer:
     state_suffixes: tuple[str, ...] = ()
     #: Work arrays per parameter that ``update_parameter`` may use freely.
     scratch_count: int = 0
+    #: State updated in place (``cache += g²``), which keeps the parameter's dtype as in the
+    #: book; every other state array takes the dtype of ``parameter op gradient``.
+    in_place_states: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -163,6 +166,12 @@ class Optimizer:
         for parameter, value, gradient in pairs:
             group = self._group_for(layer, parameter)
             learning_rate = self._learning_rate_for(group)
+            # float32 weights with float64 gradients compute in float64, as NumPy (the book) does
+            compute_dtype = np.result_type(value.dtype, gradient.dtype)
+            dtypes = {
+                suffix: value.dtype if suffix in self.in_place_states else compute_dtype
+                for suffix in self.state_suffixes
+            }
             state = state_arrays(
                 layer,
                 record,
@@ -170,12 +179,16 @@ class Optimizer:
                 value,
                 self.state_suffixes,
                 self.initial_state(group),
+                dtypes,
                 where,
             )
+            compute_dtype = np.result_type(compute_dtype, *state.values())
             step = record.steps.get(parameter.name, 0) + 1
             record.steps[parameter.name] = step
             # The rule's work arrays, then two for preparing the gradient
-            scratch = scratch_buffers(record, parameter, value, self.scratch_count + 2)
+            scratch = scratch_buffers(
+                record, parameter, value.shape, compute_dtype, self.scratch_count + 2
+            )
             gradient = self._prepared_gradient(value, gradient, group, scratch[-2], scratch[-1])
             if group["decoupled_weight_decay"] and group["weight_decay"]:
                 # Decoupled (AdamW-style) decay: θ ← θ · (1 - lr·λ)

@@ -65,56 +65,63 @@ def state_arrays(
     value: np.ndarray,
     suffixes: tuple[str, ...],
     initial_values: dict[str, float],
+    dtypes: dict[str, np.dtype],
     where: str,
 ) -> dict[str, np.ndarray]:
-    """The state arrays of one parameter by suffix, created with ``np.zeros_like`` as needed.
+    """The state arrays of one parameter by suffix, created as needed.
 
-    An array whose shape or dtype no longer matches the parameter (the user assigned a new
+    ``dtypes`` gives each array's dtype: the dtype NumPy's arithmetic would give it, so that
+    float64 gradients of float32 weights (the book's dropout chapters) keep float64 state, as
+    the book's ``m = β₁·m + (1 - β₁)·g`` does. An array of a narrower dtype is widened (values
+    kept). One whose shape no longer matches the parameter (the user assigned a new
     ``layer.weights``) is recreated, with a warning, and the parameter's step count restarts.
     """
     arrays = {}
     for suffix in suffixes:
         name = state_attribute(parameter, suffix)
+        dtype = dtypes[suffix]
         array = getattr(layer, name, None)
         if name not in record.state_names or not isinstance(array, np.ndarray):
-            array = _fresh(value, initial_values.get(suffix, 0.0))
+            array = _fresh(value.shape, dtype, initial_values.get(suffix, 0.0))
             setattr(layer, name, array)
             if name not in record.state_names:
                 record.state_names.append(name)
-        elif array.shape != value.shape or array.dtype != value.dtype:
+        elif array.shape != value.shape:
             warnings.warn(
-                f"{where}: {name} has shape {array.shape} and dtype {array.dtype} but "
-                f"{parameter.name} now has shape {value.shape} and dtype {value.dtype}; "
-                f"the state of {parameter.name} starts afresh",
+                f"{where}: {name} has shape {array.shape} but {parameter.name} now has shape "
+                f"{value.shape}; the state of {parameter.name} starts afresh",
                 UserWarning,
                 stacklevel=4,
             )
-            array = _fresh(value, initial_values.get(suffix, 0.0))
+            array = _fresh(value.shape, dtype, initial_values.get(suffix, 0.0))
             setattr(layer, name, array)
             record.steps[parameter.name] = 0
+        elif np.result_type(array.dtype, dtype) != array.dtype:
+            array = array.astype(np.result_type(array.dtype, dtype))
+            setattr(layer, name, array)
         arrays[suffix] = array
     return arrays
 
 
 def scratch_buffers(
-    record: OptimizerRecord, parameter: Parameter, value: np.ndarray, count: int
+    record: OptimizerRecord, parameter: Parameter, shape: tuple, dtype: np.dtype, count: int
 ) -> list[np.ndarray]:
-    """``count`` work arrays shaped like the parameter, made once and then reused."""
+    """``count`` work arrays of the given shape and dtype, made once and then reused."""
     buffers = record.scratch.get(parameter.name)
     if (
         buffers is None
         or len(buffers) < count
-        or buffers[0].shape != value.shape
-        or buffers[0].dtype != value.dtype
+        or buffers[0].shape != shape
+        or buffers[0].dtype != dtype
     ):
-        buffers = [np.empty_like(value) for _ in range(count)]
+        buffers = [np.empty(shape, dtype=dtype) for _ in range(count)]
         record.scratch[parameter.name] = buffers
     return buffers
 
 
-def _fresh(value: np.ndarray, initial: float) -> np.ndarray:
-    # np.zeros_like keeps the parameter's dtype (float32 under nnfs.init(), as in the book)
-    array = np.zeros_like(value)
+def _fresh(shape: tuple, dtype: np.dtype, initial: float) -> np.ndarray:
+    # Zeros, like the book's np.zeros_like(layer.weights) (float32 under nnfs.init())
+    array = np.zeros(shape, dtype=dtype)
     if initial:
         array.fill(initial)
     return array

@@ -180,7 +180,7 @@ def _check_layer_state(layer: object, saved: Mapping[str, Any], kind: str, where
             )
         value = getattr(layer, owner.name)
         array = np.asarray(array)
-        if array.shape != value.shape or array.dtype != value.dtype:
+        if array.shape != value.shape or not np.can_cast(value.dtype, array.dtype):
             raise ValueError(
                 f"{where}: {array_name} in the checkpoint has shape {array.shape} and dtype "
                 f"{array.dtype}, but {owner.name} has shape {value.shape} and dtype {value.dtype}"
