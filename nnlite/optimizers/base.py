@@ -128,6 +128,11 @@ class Optimizer:
         self._learning_rate_factor = 1.0
         self._global_clip_scale: float | None = None
         self._explicit_groups: list[dict[str, Any]] = []
+        if self.schedule is not None and self.schedule.momentum(0) is not None:
+            if self._cycled_momentum_name() is None:
+                raise ValueError(
+                    "optimizer must support momentum or beta1 with `cycle_momentum` option enabled"
+                )
 
     # ------------------------------------------------------------------ the book's hooks
 
@@ -137,6 +142,15 @@ class Optimizer:
             self.current_learning_rate = self.schedule(self.iterations)
             initial = self.schedule.initial_learning_rate
             self._learning_rate_factor = self.current_learning_rate / initial if initial else 0.0
+            momentum = self.schedule.momentum(self.iterations)
+            if momentum is not None:
+                # One-cycle and cyclic schedules cycle the momentum (Adam's β₁) too, in every
+                # group, and the last value stays, as PyTorch's schedulers do
+                name = self._cycled_momentum_name()
+                setattr(self, name, momentum)
+                for group in self._explicit_groups:
+                    if name in group:
+                        group[name] = momentum
         elif self.decay:
             # The book's form, multiplying by the reciprocal (it decides the last printed digit)
             self._learning_rate_factor = 1.0 / (1.0 + self.decay * self.iterations)
@@ -337,6 +351,12 @@ class Optimizer:
                 continue
             return _MergedGroup(group, defaults)
         return defaults
+
+    def _cycled_momentum_name(self) -> str | None:
+        for name in ("beta_1", "momentum"):
+            if name in self._hyperparameter_names:
+                return name
+        return None
 
     def _learning_rate_for(self, group: Mapping[str, Any]) -> float:
         if isinstance(group, _MergedGroup) and "learning_rate" in group.own:
