@@ -15,6 +15,12 @@ from nnlite.activations import (
     Activation_Softmax,
     Activation_Tanh,
 )
+from nnlite.callbacks import (
+    Callback,
+    Callback_Checkpoint,
+    Callback_EarlyStopping,
+    Callback_TerminateOnNaN,
+)
 from nnlite.datasets import sine_data, spiral_data, vertical_data
 from nnlite.gradients import (
     accumulate_gradients,
@@ -23,6 +29,7 @@ from nnlite.gradients import (
     gradient_norm,
     zero_grad,
 )
+from nnlite.history import History
 from nnlite.layers import Layer, Layer_Dense, Layer_Dropout, Layer_Input
 from nnlite.losses import (
     Activation_Softmax_Loss_CategoricalCrossentropy,
@@ -32,6 +39,7 @@ from nnlite.losses import (
     Loss_MeanAbsoluteError,
     Loss_MeanSquaredError,
 )
+from nnlite.model import Evaluation, Model
 from nnlite.optimizers import *  # noqa: F403  (every optimizer, listed in its __all__)
 from nnlite.optimizers import __all__ as _optimizers
 from nnlite.schedules import *  # noqa: F403  (every schedule, listed in its __all__)
@@ -52,6 +60,12 @@ __all__ = [
     "Activation_Softmax",
     "Activation_Softmax_Loss_CategoricalCrossentropy",
     "Activation_Tanh",
+    "Callback",
+    "Callback_Checkpoint",
+    "Callback_EarlyStopping",
+    "Callback_TerminateOnNaN",
+    "Evaluation",
+    "History",
     "Layer",
     "Layer_Dense",
     "Layer_Dropout",
@@ -61,6 +75,7 @@ __all__ = [
     "Loss_CategoricalCrossentropy",
     "Loss_MeanAbsoluteError",
     "Loss_MeanSquaredError",
+    "Model",
     "accumulate_gradients",
     "clip_gradients_by_global_norm",
     "clip_gradients_by_value",

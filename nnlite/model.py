@@ -1,0 +1,885 @@
+"""Model: the book's object that chains layers and trains, evaluates and predicts with them.
+
+Book chapters 18, 19 and 22, with the same methods, attributes and printed lines, so that a
+chapter script runs on nnlite and prints the book Model's numbers::
+
+    model = Model()
+    model.add(Layer_Dense(2, 64))
+    model.add(Activation_ReLU())
+    model.add(Layer_Dense(64, 3))
+    model.add(Activation_Softmax())
+    model.set(
+        loss=Loss_CategoricalCrossentropy(),
+        optimizer=Optimizer_Adam(learning_rate=0.05, decay=5e-7),
+        accuracy=Accuracy_Categorical(),
+    )
+    model.finalize()
+    history = model.train(X, y, epochs=10000, print_every=100, validation_data=(X_test, y_test))
+"""
+
+from __future__ import annotations
+
+import contextlib
+import numbers
+import os
+import stat
+import tempfile
+import zipfile
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+from nnlite.activations.softmax import Activation_Softmax
+from nnlite.callbacks import Callback
+from nnlite.history import History
+from nnlite.layers.input import Layer_Input
+from nnlite.losses.categorical_crossentropy import Loss_CategoricalCrossentropy
+from nnlite.losses.softmax_categorical_crossentropy import (
+    Activation_Softmax_Loss_CategoricalCrossentropy,
+)
+from nnlite.parameters import Parameter, trainable_parameters
+from nnlite.progress import progress_bar
+
+PRINT_STYLES = ("auto", "chapter18", "chapter19")
+VERBOSITY = (0, 1, 2)
+PARAMETERS_FORMAT = "nnlite-parameters"
+PARAMETERS_VERSION = 1
+
+_MISSING = {
+    "loss": "call model.set(loss=Loss_CategoricalCrossentropy()) (or another loss), then "
+    "model.finalize()",
+    "optimizer": "call model.set(optimizer=Optimizer_Adam()) (or another optimizer)",
+    "accuracy": "call model.set(accuracy=Accuracy_Categorical()) for classes, or "
+    "Accuracy_Regression() for numbers",
+}
+
+
+class Evaluation(NamedTuple):
+    """What :meth:`Model.evaluate` returns: the mean loss (without regularization) and the
+    accuracy over all the samples. It unpacks: ``loss, accuracy = model.evaluate(X, y)``."""
+
+    loss: float
+    accuracy: float
+
+
+class StepFigures(NamedTuple):
+    """The figures of one training step (or of one epoch) as the book prints them."""
+
+    loss: float
+    data_loss: float
+    regularization_loss: float
+    accuracy: float
+    learning_rate: float
+
+
+class _Run(NamedTuple):
+    """The settings of one call to ``Model.train``, as its epochs need them."""
+
+    steps: int
+    batch_size: int | None
+    print_every: int
+    style: str
+    verbose: int
+    shuffle: bool
+    rng: np.random.Generator | None
+    callbacks: list[Callback]
+    bar: object
+
+
+class Model:
+    """A stack of layers trained as one network (book chapters 18-22).
+
+    ``add`` the layers and activations in order, ``set`` the loss, optimizer and accuracy,
+    ``finalize``, then ``train``, ``evaluate`` and ``predict``. ``finalize`` links each layer
+    to its neighbours (``prev``/``next``) and, when the last layer is an
+    :class:`~nnlite.Activation_Softmax` and the loss a
+    :class:`~nnlite.Loss_CategoricalCrossentropy`, uses their combined, faster gradient
+    (``softmax_classifier_output``). One training step is the book's::
+
+        output = forward(batch_X, training=True)
+        data_loss, reg_loss = loss.calculate(output, batch_y, include_regularization=True)
+        accuracy = accuracy.calculate(output_layer_activation.predictions(output), batch_y)
+        backward(output, batch_y)
+        optimizer.pre_update_params(); optimizer.update_params(layer) for each trainable
+        layer; optimizer.post_update_params()
+
+    so the numbers are the book's to the last bit (under ``nnfs.init()`` as in the book).
+
+    **What train prints.** The book prints two ways. Chapter 18's Model (no batches) prints
+    one line every ``print_every`` *epochs*, after that epoch's update, and the validation
+    line once at the end::
+
+        epoch: 100, acc: 0.723, loss: 0.684 (data_loss: 0.684, reg_loss: 0.000), lr: 0.0499975...
+        validation, acc: 0.620, loss: 0.820
+
+    Chapter 19's Model (batches) prints ``epoch: N``, then a step line every ``print_every``
+    *steps* and after the last step, then the epoch summary and the validation line::
+
+        epoch: 1
+        step: 0, acc: 0.172, loss: 1.099 (data_loss: 1.099, reg_loss: 0.000), lr: 0.05
+        step: 2, acc: 0.000, loss: 1.170 (data_loss: 1.170, reg_loss: 0.000), lr: 0.0499950...
+        training, acc: 0.073, loss: 1.151 (data_loss: 1.150, reg_loss: 0.000), lr: 0.0499950...
+        validation, acc: 0.333, loss: 1.099
+
+    nnlite chooses by ``batch_size``: ``None`` prints chapter 18's lines, a number prints
+    chapter 19's. Every book script gets its chapter's output: chapter 18 never batches, and
+    chapters 19-22 always do. ``print_style="chapter18"`` or ``"chapter19"`` chooses
+    explicitly (chapter 22's code run without a batch size prints chapter 19's lines).
+
+    **What train returns.** A :class:`~nnlite.History` with, per epoch, the figures of the
+    book's line for that epoch: ``loss``, ``data_loss``, ``regularization_loss``,
+    ``accuracy``, ``learning_rate`` and, with validation data, ``val_loss`` and
+    ``val_accuracy``. In chapter 18's style these are the figures of the epoch's one step
+    (the regularization before its update); in chapter 19's style the epoch summary (data
+    loss and accuracy over all the epoch's samples, the regularization of the end-of-epoch
+    weights). The validation figures are computed every epoch, printed as the chapter does.
+
+    **Beyond the book** (all off by default, so the book's numbers and random draws stay):
+    ``verbose`` 0 (silent), 1 (the book's lines) or 2 (a progress bar); ``shuffle=True``
+    reorders the samples each epoch with ``rng`` (the global ``np.random`` if ``None``);
+    ``callbacks`` such as :class:`~nnlite.callbacks.Callback_EarlyStopping`; ``summary()``;
+    a layer with ``trainable = False`` is frozen (its gradient still flows to the layers
+    before it and its regularization still counts in the loss, but nothing updates it).
+    ``evaluate`` prints the book's line and also returns the figures; parameters are saved
+    without pickle (``save_parameters``).
+
+    **The book's traps, fixed without changing its numbers:** a one-layer model works; a
+    model with no loss finalizes and predicts (training says which ``set`` call is missing);
+    ``backward`` after an inference ``forward`` uses the inference-time function (dropout is
+    the identity there); a model changed after ``finalize`` asks to be finalized again.
+
+    Attributes (the book's): ``layers``, ``input_layer``, ``trainable_layers`` (the layers
+    with parameters, frozen or not), ``output_layer_activation`` (the last layer),
+    ``softmax_classifier_output``, ``loss``, ``optimizer``, ``accuracy``; and
+    ``stop_training``/``stop_reason``, set by :meth:`request_stop`.
+    """
+
+    def __init__(self) -> None:
+        self.layers: list = []
+        self.softmax_classifier_output: Activation_Softmax_Loss_CategoricalCrossentropy | None = (
+            None
+        )
+        self.loss = None
+        self.optimizer = None
+        self.accuracy = None
+        self.input_layer: Layer_Input | None = None
+        self.trainable_layers: list = []
+        self.output_layer_activation = None
+        self.stop_training = False
+        self.stop_reason: str | None = None
+        self._finalized: tuple[tuple, object] | None = None
+
+    def __repr__(self) -> str:
+        return f"Model({', '.join(repr(layer) for layer in self.layers)})"
+
+    # ------------------------------------------------------------------ building
+
+    def add(self, layer: object) -> None:
+        """Append a layer or an activation."""
+        if isinstance(layer, type):
+            raise TypeError(
+                f"Model.add: got the class {layer.__name__}; add an object: "
+                f"model.add({layer.__name__}(...))"
+            )
+        if not callable(getattr(layer, "forward", None)):
+            raise TypeError(
+                f"Model.add: {layer!r} has no forward method; add layers and activations such "
+                f"as Layer_Dense(2, 64) or Activation_ReLU()"
+            )
+        if any(layer is existing for existing in self.layers):
+            raise ValueError(
+                f"Model.add: this {layer!r} object is already in the model; each position needs "
+                f"its own object (a layer remembers its inputs for backward)"
+            )
+        self.layers.append(layer)
+
+    def set(
+        self, *, loss: object = None, optimizer: object = None, accuracy: object = None
+    ) -> None:
+        """Set the loss, the optimizer and the accuracy (those given; the others stay)."""
+        if isinstance(loss, Activation_Softmax_Loss_CategoricalCrossentropy):
+            raise TypeError(
+                "Model.set: pass loss=Loss_CategoricalCrossentropy() and end the model with "
+                "Activation_Softmax(); finalize() then uses the combined gradient by itself"
+            )
+        given = {"loss": loss, "optimizer": optimizer, "accuracy": accuracy}
+        given = {role: value for role, value in given.items() if value is not None}
+        for role, value in given.items():
+            if isinstance(value, type):
+                raise TypeError(
+                    f"Model.set: {role} is the class {value.__name__}; pass an object: "
+                    f"{role}={value.__name__}()"
+                )
+            method = "update_params" if role == "optimizer" else "calculate"
+            if not callable(getattr(value, method, None)):
+                raise TypeError(f"Model.set: {role} {value!r} has no {method} method")
+        for role, value in given.items():
+            setattr(self, role, value)
+
+    def finalize(self) -> None:
+        """Link the layers, find the trainable ones and choose the output gradient."""
+        if not self.layers:
+            raise ValueError(
+                "Model.finalize: the model has no layers; add them first, for example "
+                "model.add(Layer_Dense(2, 64))"
+            )
+        # The input layer hands the data to the first layer
+        self.input_layer = Layer_Input()
+        last = len(self.layers) - 1
+        self.trainable_layers = []
+        for index, layer in enumerate(self.layers):
+            # Each layer reads the previous one's output; the last one's `next` is the loss
+            layer.prev = self.layers[index - 1] if index > 0 else self.input_layer
+            layer.next = self.layers[index + 1] if index < last else self.loss
+            # Layers with parameters are trainable (the book: those with weights)
+            if _parameter_specs(layer):
+                self.trainable_layers.append(layer)
+        self.output_layer_activation = self.layers[-1]
+        if self.loss is not None:
+            self.loss.remember_trainable_layers(self.trainable_layers)
+        # Softmax followed by categorical cross-entropy: use the combined, faster gradient
+        if isinstance(self.layers[-1], Activation_Softmax) and isinstance(
+            self.loss, Loss_CategoricalCrossentropy
+        ):
+            self.softmax_classifier_output = Activation_Softmax_Loss_CategoricalCrossentropy()
+        else:
+            self.softmax_classifier_output = None
+        self._finalized = (tuple(self.layers), self.loss)
+
+    # ------------------------------------------------------------------ training
+
+    def train(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        *,
+        epochs: int = 1,
+        batch_size: int | None = None,
+        print_every: int = 1,
+        validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+        print_style: str = "auto",
+        verbose: int = 1,
+        shuffle: bool = False,
+        rng: np.random.Generator | None = None,
+        callbacks: Sequence[Callback] = (),
+    ) -> History:
+        """Train for ``epochs`` passes over ``X, y``; returns the :class:`~nnlite.History`.
+
+        ``batch_size=None`` trains on all samples at once; otherwise on consecutive slices of
+        ``batch_size`` (the last may be smaller), in order unless ``shuffle=True``.
+        ``print_every`` counts epochs in chapter 18's style and steps in chapter 19's (see the
+        class docstring for the styles, ``print_style`` and ``verbose``).
+        """
+        self._require("train", "loss", "optimizer", "accuracy")
+        X, y = _check_data("Model.train", X, y)
+        epochs = _check_count("Model.train", "epochs", epochs)
+        print_every = _check_count("Model.train", "print_every", print_every)
+        steps = _count_steps("Model.train", len(X), batch_size)
+        style = _resolve_style(print_style, batch_size)
+        _check_verbose("Model.train", verbose)
+        if rng is not None and not shuffle:
+            raise ValueError("Model.train: rng is only used to shuffle; pass shuffle=True too")
+        if validation_data is not None:
+            validation_data = _check_validation_data(validation_data)
+        callbacks = _check_callbacks(callbacks)
+
+        history = History()
+        self.stop_training = False
+        self.stop_reason = None
+        bar = progress_bar(epochs * steps, description="training") if verbose == 2 else None
+        run = _Run(steps, batch_size, print_every, style, verbose, shuffle, rng, callbacks, bar)
+        try:
+            self.accuracy.init(y)
+            for callback in callbacks:
+                callback.on_train_begin(self)
+            for epoch in range(1, epochs + 1):
+                logs = self._train_epoch(epoch, X, y, run)
+                if validation_data is not None:
+                    # The book prints validation each epoch in chapter 19, once in chapter 18
+                    print_validation = verbose == 1 and style == "chapter19"
+                    evaluation = self.evaluate(
+                        *validation_data, batch_size=batch_size, verbose=int(print_validation)
+                    )
+                    logs["val_loss"], logs["val_accuracy"] = evaluation
+                history.record(epoch, logs)
+                if bar is not None:
+                    bar.set_postfix(_postfix(epoch, epochs, logs))
+                for callback in callbacks:
+                    callback.on_epoch_end(self, epoch, logs)
+                if self.stop_training:
+                    history.stop_reason = self.stop_reason
+                    self._say(self.stop_reason, verbose, bar)
+                    break
+            for callback in callbacks:
+                callback.on_train_end(self, history)
+        finally:
+            if bar is not None:
+                bar.close()
+        if validation_data is not None and verbose == 1 and style == "chapter18":
+            # Chapter 18 validates once, after training (with the final, maybe restored, weights)
+            self.evaluate(*validation_data, batch_size=batch_size)
+        return history
+
+    def _train_epoch(self, epoch: int, X: np.ndarray, y: np.ndarray, run: _Run) -> dict[str, float]:
+        """One pass over the data; returns the epoch's figures (see the class docstring)."""
+        book_lines = run.verbose == 1
+        if book_lines and run.style == "chapter19":
+            print(f"epoch: {epoch}")
+        if run.shuffle:
+            order = (np.random if run.rng is None else run.rng).permutation(len(X))
+            X, y = X[order], y[order]
+        # Reset the accumulated loss and accuracy
+        self.loss.new_pass()
+        self.accuracy.new_pass()
+        for step in range(run.steps):
+            if run.batch_size is None:
+                batch_X, batch_y = X, y
+            else:
+                batch_X = X[step * run.batch_size : (step + 1) * run.batch_size]
+                batch_y = y[step * run.batch_size : (step + 1) * run.batch_size]
+            figures = self._train_step(batch_X, batch_y)
+            for callback in run.callbacks:
+                callback.on_step_end(self, epoch, step, figures._asdict())
+            # The book prints every `print_every` steps and the last step (here: or a stop)
+            last = step == run.steps - 1 or self.stop_training
+            if book_lines and run.style == "chapter19" and (not step % run.print_every or last):
+                print(_book_line(f"step: {step}", figures))
+            if run.bar is not None:
+                run.bar.update()
+            if self.stop_training:
+                break
+
+        if run.style == "chapter18" and run.steps == 1:
+            # Chapter 18: the figures of the epoch's one step
+            epoch_figures = figures
+        else:
+            # Chapter 19: the loss and accuracy over all samples of the epoch
+            data_loss, regularization_loss = self.loss.calculate_accumulated(
+                include_regularization=True
+            )
+            epoch_figures = StepFigures(
+                accuracy=self.accuracy.calculate_accumulated(),
+                loss=data_loss + regularization_loss,
+                data_loss=data_loss,
+                regularization_loss=regularization_loss,
+                learning_rate=self.optimizer.current_learning_rate,
+            )
+        if book_lines and run.style == "chapter19":
+            print(_book_line("training", epoch_figures))
+        elif book_lines and not epoch % run.print_every:
+            print(_book_line(f"epoch: {epoch}", epoch_figures))
+        return epoch_figures._asdict()
+
+    def _train_step(self, batch_X: np.ndarray, batch_y: np.ndarray) -> StepFigures:
+        """Forward, loss, accuracy, backward and one optimizer update, as the book does."""
+        # Perform the forward pass
+        output = self.forward(batch_X, training=True)
+        # Calculate the loss
+        data_loss, regularization_loss = self.loss.calculate(
+            output, batch_y, include_regularization=True
+        )
+        loss = data_loss + regularization_loss
+        # Get predictions and calculate an accuracy
+        predictions = self._predictions(output)
+        accuracy = self.accuracy.calculate(predictions, batch_y)
+        # Perform the backward pass
+        self.backward(output, batch_y)
+        # Optimize (update the parameters)
+        if getattr(self.optimizer, "global_clip_norm", None) is not None:
+            # Clipping by the global norm needs every layer's gradient at once
+            self.optimizer.step(self._unfrozen(self.trainable_layers))
+        else:
+            self.optimizer.pre_update_params()
+            for layer in self._unfrozen(self.trainable_layers):
+                self.optimizer.update_params(layer)
+            self.optimizer.post_update_params()
+        return StepFigures(
+            accuracy=accuracy,
+            loss=loss,
+            data_loss=data_loss,
+            regularization_loss=regularization_loss,
+            learning_rate=self.optimizer.current_learning_rate,
+        )
+
+    def request_stop(self, reason: str) -> None:
+        """Stop training after the current step (callbacks call this), saying why."""
+        self.stop_training = True
+        self.stop_reason = reason if not self.stop_reason else f"{self.stop_reason}\n{reason}"
+
+    # ------------------------------------------------------------------ using the model
+
+    def evaluate(
+        self,
+        X_val: np.ndarray,
+        y_val: np.ndarray,
+        *,
+        batch_size: int | None = None,
+        verbose: int = 1,
+    ) -> Evaluation:
+        """Loss and accuracy on ``X_val, y_val`` (no dropout, no regularization in the loss).
+
+        Prints the book's ``validation, acc: ..., loss: ...`` line (unless ``verbose=0``) and
+        returns the figures as an :class:`Evaluation` ``(loss, accuracy)``.
+        """
+        self._require("evaluate", "loss", "accuracy")
+        X_val, y_val = _check_data("Model.evaluate", X_val, y_val)
+        steps = _count_steps("Model.evaluate", len(X_val), batch_size)
+        _check_verbose("Model.evaluate", verbose)
+        # Reset the accumulated loss and accuracy
+        self.loss.new_pass()
+        self.accuracy.new_pass()
+        for step in range(steps):
+            if batch_size is None:
+                batch_X, batch_y = X_val, y_val
+            else:
+                batch_X = X_val[step * batch_size : (step + 1) * batch_size]
+                batch_y = y_val[step * batch_size : (step + 1) * batch_size]
+            output = self.forward(batch_X, training=False)
+            self.loss.calculate(output, batch_y)
+            self.accuracy.calculate(self._predictions(output), batch_y)
+        validation_loss = self.loss.calculate_accumulated()
+        validation_accuracy = self.accuracy.calculate_accumulated()
+        if verbose:
+            print(f"validation, acc: {validation_accuracy:.3f}, loss: {validation_loss:.3f}")
+        return Evaluation(loss=float(validation_loss), accuracy=float(validation_accuracy))
+
+    def predict(self, X: np.ndarray, *, batch_size: int | None = None) -> np.ndarray:
+        """The last layer's outputs for ``X`` (probabilities for a softmax model).
+
+        For classes, use ``model.output_layer_activation.predictions(outputs)``.
+        """
+        self._require("predict")
+        X = X if isinstance(X, np.ndarray) else np.asarray(X)
+        if X.ndim == 0:
+            raise ValueError(f"Model.predict: X must be an array of samples, got {X!r}")
+        steps = _count_steps("Model.predict", len(X), batch_size)
+        output = []
+        for step in range(steps):
+            batch_X = X if batch_size is None else X[step * batch_size : (step + 1) * batch_size]
+            output.append(self.forward(batch_X, training=False))
+        return np.vstack(output)
+
+    def forward(self, X: np.ndarray, training: bool) -> np.ndarray:
+        """Run ``X`` through every layer; dropout drops only when ``training``."""
+        if self.input_layer is None:
+            raise RuntimeError("Model.forward: call model.finalize() first")
+        # The input layer sets the output that the first layer reads as `prev.output`
+        self.input_layer.forward(X, training)
+        for layer in self.layers:
+            layer.forward(layer.prev.output, training)
+        # `layer` is now the last layer
+        return layer.output
+
+    def backward(self, output: np.ndarray, y: np.ndarray) -> None:
+        """Gradients of the loss for every layer, from the last to the first."""
+        if self.input_layer is None:
+            raise RuntimeError("Model.backward: call model.finalize() first")
+        if self.loss is None:
+            raise RuntimeError(f"Model.backward: no loss is set; {_MISSING['loss']}")
+        if self.softmax_classifier_output is not None:
+            # The combined gradient replaces the softmax's and the loss's own backward
+            self.softmax_classifier_output.backward(output, y)
+            self.layers[-1].dinputs = self.softmax_classifier_output.dinputs
+            for layer in reversed(self.layers[:-1]):
+                layer.backward(layer.next.dinputs)
+            return
+        self.loss.backward(output, y)
+        for layer in reversed(self.layers):
+            layer.backward(layer.next.dinputs)
+
+    def summary(self, *, print_fn: Callable[[str], object] = print) -> None:
+        """Print a table of the layers, their output shapes and parameter counts."""
+        rows = [("#", "layer", "output shape", "parameters")]
+        width = getattr(self.layers[0], "n_inputs", None) if self.layers else None
+        trainable = frozen = 0
+        for index, layer in enumerate(self.layers):
+            specs = _parameter_specs(layer)
+            count = sum(np.size(getattr(layer, spec.name)) for spec in specs)
+            if specs and getattr(layer, "trainable", True) is False:
+                frozen += count
+                shown = f"{count:,} (frozen)"
+            else:
+                trainable += count
+                shown = f"{count:,}"
+            width = _output_width(layer, specs, width)
+            shape = f"(n_samples, {'?' if width is None else width})"
+            rows.append((str(index), repr(layer), shape, shown))
+        widths = [max(len(row[column]) for row in rows) for column in range(4)]
+        print_fn(f"Model: {len(self.layers)} layers")
+        for row in rows:
+            print_fn(
+                f"{row[0]:>{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  "
+                f"{row[3]:>{widths[3]}}".rstrip()
+            )
+        print_fn(
+            f"parameters: {trainable + frozen:,} (trainable: {trainable:,}, frozen: {frozen:,})"
+        )
+        roles = [
+            f"{role}: {type(value).__name__}"
+            for role, value in (
+                ("loss", self.loss),
+                ("optimizer", self.optimizer),
+                ("accuracy", self.accuracy),
+            )
+            if value is not None
+        ]
+        if roles:
+            print_fn(", ".join(roles))
+
+    # ------------------------------------------------------------------ parameters
+
+    def get_parameters(self) -> list[tuple[np.ndarray, ...]]:
+        """``[(weights, biases), ...]`` of the layers with parameters: the arrays themselves."""
+        return [
+            tuple(getattr(layer, spec.name) for spec in _parameter_specs(layer))
+            for layer in self._parameter_layers()
+        ]
+
+    def set_parameters(self, parameters: Sequence[Sequence[np.ndarray]]) -> None:
+        """Give each layer with parameters its ``(weights, biases)``, checking the shapes.
+
+        Nothing changes unless every layer's arrays fit.
+        """
+        layers = self._parameter_layers()
+        parameters = [tuple(values) for values in parameters]
+        if len(parameters) != len(layers):
+            raise ValueError(
+                f"Model.set_parameters: got parameters for {len(parameters)} layer(s) but the "
+                f"model has {len(layers)} layer(s) with parameters: {_describe_layers(layers)}"
+            )
+        for index, (layer, values) in enumerate(zip(layers, parameters, strict=True)):
+            specs = _parameter_specs(layer)
+            if len(values) != len(specs):
+                raise ValueError(
+                    f"Model.set_parameters: layer {index} ({layer!r}) takes "
+                    f"{len(specs)} arrays ({', '.join(s.name for s in specs)}), got {len(values)}"
+                )
+            for spec, value in zip(specs, values, strict=True):
+                expected = np.shape(getattr(layer, spec.name))
+                if np.shape(value) != expected:
+                    raise ValueError(
+                        f"Model.set_parameters: {spec.name} of layer {index} ({layer!r}) must "
+                        f"have shape {expected}, got {np.shape(value)}"
+                    )
+        for layer, values in zip(layers, parameters, strict=True):
+            if callable(getattr(layer, "set_parameters", None)):
+                layer.set_parameters(*values)
+            else:
+                for spec, value in zip(_parameter_specs(layer), values, strict=True):
+                    setattr(layer, spec.name, np.asarray(value))
+
+    def save_parameters(self, path: str | os.PathLike) -> None:
+        """Write the parameters to ``path`` as a NumPy ``.npz`` archive, atomically.
+
+        Format (version 1): ``nnlite_format`` = ``"nnlite-parameters"``, ``nnlite_version`` =
+        1, ``layers`` = the layers' descriptions, and one array per parameter named
+        ``layer<i>.<name>`` (``layer0.weights``, ``layer0.biases``, ...), ``i`` counting the
+        layers with parameters. Plain arrays only: no pickle, so opening it runs no code. The
+        file is written beside its destination and then renamed over it, so a crash never
+        leaves half a file.
+        """
+        layers = self._parameter_layers()
+        arrays = {
+            "nnlite_format": np.array(PARAMETERS_FORMAT),
+            "nnlite_version": np.array(PARAMETERS_VERSION),
+            "layers": np.array([repr(layer) for layer in layers], dtype=str),
+        }
+        for index, layer in enumerate(layers):
+            for spec in _parameter_specs(layer):
+                array = np.asarray(getattr(layer, spec.name))
+                if array.dtype.hasobject:
+                    raise TypeError(
+                        f"Model.save_parameters: {spec.name} of {layer!r} holds Python objects "
+                        f"(dtype object); only numeric arrays can be saved"
+                    )
+                arrays[f"layer{index}.{spec.name}"] = array
+        _write_atomically(os.fspath(path), arrays)
+
+    def load_parameters(self, path: str | os.PathLike) -> None:
+        """Read parameters saved by :meth:`save_parameters` into this model's layers.
+
+        The file must match the model exactly: the number of layers with parameters, their
+        parameter names, shapes and dtypes; any difference raises a ValueError saying what
+        differs, and nothing is changed. A pickle (the book's format) is refused, never opened.
+        """
+        path = os.fspath(path)
+        arrays = _read_parameters_file(path)
+        saved = [str(description) for description in arrays.pop("layers")]
+        layers = self._parameter_layers()
+        if len(saved) != len(layers):
+            raise ValueError(
+                f"{path!r} holds parameters of {len(saved)} layer(s) ({', '.join(saved)}) but "
+                f"the model has {len(layers)} layer(s) with parameters: {_describe_layers(layers)}"
+            )
+        parameters = []
+        for index, layer in enumerate(layers):
+            names = [spec.name for spec in _parameter_specs(layer)]
+            prefix = f"layer{index}."
+            in_file = [key[len(prefix) :] for key in arrays if key.startswith(prefix)]
+            if sorted(in_file) != sorted(names):
+                raise ValueError(
+                    f"{path!r}: layer {index} has the parameters {sorted(in_file)} in the file "
+                    f"({saved[index]}) but {sorted(names)} in the model ({layer!r})"
+                )
+            values = []
+            for name in names:
+                value = arrays.pop(prefix + name)
+                current = np.asarray(getattr(layer, name))
+                if value.shape != current.shape:
+                    raise ValueError(
+                        f"{path!r}: {name} of layer {index} has shape {value.shape} in the file "
+                        f"({saved[index]}) but {current.shape} in the model ({layer!r})"
+                    )
+                if value.dtype != current.dtype:
+                    raise ValueError(
+                        f"{path!r}: {name} of layer {index} ({layer!r}) has dtype {value.dtype} "
+                        f"in the file but {current.dtype} in the model; build the model with "
+                        f"the same dtype (nnfs.init() gives float32 weights; "
+                        f"Layer_Dense(..., dtype=...) chooses one)"
+                    )
+                values.append(value)
+            parameters.append(tuple(values))
+        if arrays:
+            raise ValueError(f"{path!r} has entries this model does not use: {sorted(arrays)}")
+        self.set_parameters(parameters)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _require(self, where: str, *needs: str) -> None:
+        """Raise unless the model is finalized, unchanged since, and has what ``where`` needs."""
+        if self._finalized is None:
+            raise RuntimeError(
+                f"Model.{where}: call model.finalize() after adding the layers and calling "
+                f"model.set(...)"
+            )
+        layers, loss = self._finalized
+        unchanged = len(layers) == len(self.layers) and all(
+            a is b for a, b in zip(layers, self.layers, strict=True)
+        )
+        if not unchanged or loss is not self.loss:
+            raise RuntimeError(
+                f"Model.{where}: the layers or the loss changed after finalize(); call "
+                f"model.finalize() again"
+            )
+        for need in needs:
+            if getattr(self, need) is None:
+                raise RuntimeError(f"Model.{where}: no {need} is set; {_MISSING[need]}")
+
+    def _predictions(self, output: np.ndarray) -> np.ndarray:
+        # A model ending in a layer without `predictions` (no activation) predicts its outputs
+        predictions = getattr(self.output_layer_activation, "predictions", None)
+        return output if predictions is None else predictions(output)
+
+    def _parameter_layers(self) -> list:
+        return [layer for layer in self.layers if _parameter_specs(layer)]
+
+    @staticmethod
+    def _unfrozen(layers: list) -> list:
+        return [layer for layer in layers if getattr(layer, "trainable", True) is not False]
+
+    @staticmethod
+    def _say(message: str | None, verbose: int, bar: object) -> None:
+        if message and bar is not None:
+            bar.write(message)
+        elif message and verbose:
+            print(message)
+
+
+def _book_line(prefix: str, figures: StepFigures) -> str:
+    """``<prefix>, acc: ..., loss: ... (data_loss: ..., reg_loss: ...), lr: ...`` (the book's)."""
+    return (
+        f"{prefix}, "
+        f"acc: {figures.accuracy:.3f}, "
+        f"loss: {figures.loss:.3f} ("
+        f"data_loss: {figures.data_loss:.3f}, "
+        f"reg_loss: {figures.regularization_loss:.3f}), "
+        f"lr: {figures.learning_rate}"
+    )
+
+
+def _postfix(epoch: int, epochs: int, logs: dict[str, float]) -> dict[str, str]:
+    postfix = {
+        "epoch": f"{epoch}/{epochs}",
+        "loss": f"{logs['loss']:.3f}",
+        "acc": f"{logs['accuracy']:.3f}",
+    }
+    if "val_loss" in logs:
+        postfix["val_loss"] = f"{logs['val_loss']:.3f}"
+        postfix["val_acc"] = f"{logs['val_accuracy']:.3f}"
+    return postfix
+
+
+def _parameter_specs(layer: object) -> tuple[Parameter, ...]:
+    """The parameters of ``layer``, whether it is frozen or not."""
+    declared = getattr(type(layer), "parameters", None)
+    if isinstance(declared, tuple):
+        return declared
+    return trainable_parameters(layer)
+
+
+def _output_width(layer: object, specs: tuple[Parameter, ...], width: int | None) -> int | None:
+    """Output columns of ``layer``: its neurons if it has weights, else its input width."""
+    if not specs:
+        return width
+    neurons = getattr(layer, "n_neurons", None)
+    if isinstance(neurons, numbers.Integral):
+        return int(neurons)
+    weights = getattr(layer, specs[0].name, None)
+    return weights.shape[1] if getattr(weights, "ndim", 0) == 2 else None
+
+
+def _describe_layers(layers: list) -> str:
+    return ", ".join(repr(layer) for layer in layers) or "none"
+
+
+# ---------------------------------------------------------------------- argument checks
+
+
+def _check_count(where: str, name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{where}: {name} must be a whole number >= 1, got {value!r}")
+    return int(value)
+
+
+def _count_steps(where: str, samples: int, batch_size: int | None) -> int:
+    """Steps per pass: 1 without batches, else ceil(samples / batch_size) as the book counts."""
+    if samples == 0:
+        raise ValueError(f"{where}: the data has no samples")
+    if batch_size is None:
+        return 1
+    batch_size = _check_count(where, "batch_size", batch_size)
+    steps = samples // batch_size
+    # A last, smaller batch takes the remaining samples
+    if steps * batch_size < samples:
+        steps += 1
+    return steps
+
+
+def _check_data(where: str, X: object, y: object) -> tuple[np.ndarray, np.ndarray]:
+    X = X if isinstance(X, np.ndarray) else np.asarray(X)
+    y = y if isinstance(y, np.ndarray) else np.asarray(y)
+    if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
+        raise ValueError(
+            f"{where}: X and y must hold the same number of samples, got X of shape {X.shape} "
+            f"and y of shape {y.shape}"
+        )
+    return X, y
+
+
+def _check_validation_data(validation_data: object) -> tuple[np.ndarray, np.ndarray]:
+    if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
+        raise TypeError(
+            f"Model.train: validation_data must be a pair (X_val, y_val), got "
+            f"{type(validation_data).__name__}"
+        )
+    return _check_data("Model.train (validation_data)", *validation_data)
+
+
+def _resolve_style(print_style: str, batch_size: int | None) -> str:
+    if print_style not in PRINT_STYLES:
+        raise ValueError(
+            f"Model.train: print_style must be one of {PRINT_STYLES}, got {print_style!r}"
+        )
+    if print_style == "auto":
+        return "chapter18" if batch_size is None else "chapter19"
+    return print_style
+
+
+def _check_verbose(where: str, verbose: object) -> None:
+    if isinstance(verbose, bool) or verbose not in VERBOSITY:
+        raise ValueError(
+            f"{where}: verbose must be 0 (silent), 1 (the book's lines) or 2 (a progress bar), "
+            f"got {verbose!r}"
+        )
+
+
+def _check_callbacks(callbacks: Sequence[Callback]) -> list[Callback]:
+    callbacks = list(callbacks)
+    for callback in callbacks:
+        if not isinstance(callback, Callback):
+            shown = (
+                callback.__name__ + " (a class)" if isinstance(callback, type) else repr(callback)
+            )
+            raise TypeError(
+                f"Model.train: callbacks must be Callback objects such as "
+                f"Callback_EarlyStopping(), got {shown}"
+            )
+    return callbacks
+
+
+# ---------------------------------------------------------------------- the parameters file
+
+
+def _write_atomically(path: str, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``arrays`` as an .npz file: to a temporary file beside ``path``, then rename it."""
+    directory = os.path.dirname(os.path.abspath(path))
+    mode = stat.S_IMODE(os.stat(path).st_mode) if os.path.exists(path) else 0o644
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".nnlite-", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            np.savez(file, allow_pickle=False, **arrays)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, mode)
+        # The rename is atomic: readers see the old file or the new one, never a partial one
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _read_parameters_file(path: str) -> dict[str, np.ndarray]:
+    """The arrays of an nnlite parameters file, refusing pickles and anything else."""
+    with open(path, "rb") as file:
+        start = file.read(6)
+    if start.startswith(b"\x80"):
+        raise ValueError(
+            f"{path!r} is a pickle (the format of the book's save_parameters and save), not an "
+            f"nnlite parameters file; nnlite never unpickles, since opening a pickle can run any "
+            f"code it contains"
+        )
+    if start.startswith(b"\x93NUMPY"):
+        raise ValueError(
+            f"{path!r} is a single NumPy array (.npy), not an nnlite parameters file; write one "
+            f"with model.save_parameters(path)"
+        )
+    if not start.startswith(b"PK"):
+        raise ValueError(
+            f"{path!r} is not an nnlite parameters file (not a NumPy .npz archive); write one "
+            f"with model.save_parameters(path)"
+        )
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+    except ValueError as error:
+        if "allow_pickle" in str(error):
+            raise ValueError(
+                f"{path!r} holds Python objects (pickled data); nnlite never unpickles, since "
+                f"opening a pickle can run any code it contains"
+            ) from None
+        raise ValueError(f"{path!r} is damaged or truncated ({error}); save it again") from None
+    except (OSError, EOFError, zipfile.BadZipFile) as error:
+        raise ValueError(
+            f"{path!r} is damaged or truncated ({type(error).__name__}: {error}); save it again"
+        ) from None
+    marker = arrays.pop("nnlite_format", None)
+    if marker is None or marker.shape != () or str(marker) != PARAMETERS_FORMAT:
+        raise ValueError(
+            f"{path!r} is a NumPy .npz archive but not an nnlite parameters file (its entries "
+            f"are {sorted(arrays)}); write one with model.save_parameters(path)"
+        )
+    version = arrays.pop("nnlite_version", None)
+    if (
+        version is None
+        or version.shape != ()
+        or version.dtype.kind not in "iu"
+        or int(version) != PARAMETERS_VERSION
+    ):
+        raise ValueError(
+            f"{path!r} has format version {version}; this nnlite reads version {PARAMETERS_VERSION}"
+        )
+    if "layers" not in arrays or arrays["layers"].ndim != 1:
+        raise ValueError(f"{path!r} has no list of layers; it was not written by nnlite")
+    return arrays
