@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 from nnlite.optimizers import checks
@@ -68,7 +71,7 @@ class Optimizer_Adagrad(Optimizer):
             },
         )
 
-    def initial_state(self, group):
+    def initial_state(self, group: Mapping[str, Any]) -> dict[str, float]:
         return {"cache": group["initial_accumulator_value"]}
 
     def update_parameter(

@@ -421,7 +421,9 @@ class Optimizer:
             buffer += term
         if l1_decay:
             # L1 penalty: g ← g + λ₁·s, s = +1 where θ >= 0 and -1 where θ < 0 (as the book)
-            np.copysign(l1_decay, value, out=term)
+            np.greater_equal(value, 0, out=term)
+            term *= 2 * l1_decay
+            term -= l1_decay
             buffer += term
         return buffer
 

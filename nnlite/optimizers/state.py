@@ -96,6 +96,7 @@ def state_arrays(
             array = _fresh(value.shape, dtype, initial_values.get(suffix, 0.0))
             setattr(layer, name, array)
             record.steps[parameter.name] = 0
+            record.extras.pop(parameter.name, None)
         elif np.result_type(array.dtype, dtype) != array.dtype:
             array = array.astype(np.result_type(array.dtype, dtype))
             setattr(layer, name, array)
