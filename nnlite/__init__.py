@@ -22,6 +22,7 @@ from nnlite.callbacks import (
     Callback_TerminateOnNaN,
 )
 from nnlite.datasets import sine_data, spiral_data, vertical_data
+from nnlite.gradcheck import check_gradients
 from nnlite.gradients import (
     accumulate_gradients,
     clip_gradients_by_global_norm,
@@ -77,6 +78,7 @@ __all__ = [
     "Loss_MeanSquaredError",
     "Model",
     "accumulate_gradients",
+    "check_gradients",
     "clip_gradients_by_global_norm",
     "clip_gradients_by_value",
     "gradient_norm",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlite.activations.base import Activation
+from nnlite.validation import as_2d_array
 
 
 class Activation_Softmax(Activation):
@@ -20,6 +21,7 @@ class Activation_Softmax(Activation):
     """
 
     def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
+        inputs = as_2d_array(repr(self), "inputs", inputs)
         self.inputs = inputs
         # Unnormalized probabilities, shifted by the row maximum for stability
         exp_values = np.exp(inputs - np.max(inputs, axis=1, keepdims=True))

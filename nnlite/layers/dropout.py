@@ -33,6 +33,9 @@ class Layer_Dropout(Layer):
         stream, as the book does.
 
     ``forward(inputs)`` without ``training`` drops, as in the book's chapters 15-17 loops.
+
+    The mask is float64 (as in the book), so float32 inputs give a float64 output; the book's
+    printed numbers depend on this.
     """
 
     def __init__(self, rate: float, *, rng: np.random.Generator | None = None) -> None:

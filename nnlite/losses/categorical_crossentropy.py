@@ -41,7 +41,7 @@ class Loss_CategoricalCrossentropy(Loss):
         labels = len(dvalues[0])
         # Class indices become one-hot rows
         if len(y_true.shape) == 1:
-            y_true = np.eye(labels)[y_true]
+            y_true = np.eye(labels, dtype=dvalues.dtype)[y_true]
         # Gradient, then normalized by the number of samples
         self.dinputs = -y_true / np.maximum(dvalues, CLIP)
         self.dinputs = self.dinputs / samples

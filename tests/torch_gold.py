@@ -1,0 +1,143 @@
+"""The same computations written a second time, in PyTorch float64: the gold for parity tests.
+
+Each ``torch_*`` function takes NumPy arrays, runs the computation with torch autograd and
+returns NumPy arrays under the names nnlite uses (numpy-ml's ``tests/nn_torch_models.py``
+style): ``output``, ``loss``, ``penalty``, ``dweights``, ``dbiases``, ``dinputs``. For a layer
+or activation the gradients are those of ``Σ output · dvalues`` (plus the regularization
+penalty), so that ``dinputs`` is what nnlite's ``backward(dvalues)`` must return. For a loss
+they are those of the mean loss. :func:`assert_matches_torch` compares every name both sides
+have and, on the first disagreement, prints ours and theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+PARITY_TOLERANCE = 1e-12
+
+
+def _tensor(values: np.ndarray, *, requires_grad: bool = False) -> torch.Tensor:
+    return torch.tensor(np.asarray(values, dtype=np.float64), requires_grad=requires_grad)
+
+
+def _numpy(tensor: torch.Tensor) -> np.ndarray:
+    return tensor.detach().numpy().copy()
+
+
+def torch_dense(
+    inputs: np.ndarray,
+    weights: np.ndarray,
+    biases: np.ndarray,
+    dvalues: np.ndarray,
+    *,
+    weight_regularizer_l1: float = 0,
+    weight_regularizer_l2: float = 0,
+    bias_regularizer_l1: float = 0,
+    bias_regularizer_l2: float = 0,
+) -> dict[str, np.ndarray]:
+    """A dense layer ``x·W + b``; its L1/L2 penalties are added to the scalar, as a loss would."""
+    x = _tensor(inputs, requires_grad=True)
+    w = _tensor(weights, requires_grad=True)
+    b = _tensor(biases, requires_grad=True)
+    output = x @ w + b
+    penalty = (
+        weight_regularizer_l1 * w.abs().sum()
+        + weight_regularizer_l2 * (w * w).sum()
+        + bias_regularizer_l1 * b.abs().sum()
+        + bias_regularizer_l2 * (b * b).sum()
+    )
+    ((output * _tensor(dvalues)).sum() + penalty).backward()
+    return {
+        "output": _numpy(output),
+        "penalty": np.float64(penalty.item()),
+        "dweights": _numpy(w.grad),
+        "dbiases": _numpy(b.grad),
+        "dinputs": _numpy(x.grad),
+    }
+
+
+def torch_dropout(inputs: np.ndarray, mask: np.ndarray, dvalues: np.ndarray) -> dict:
+    """Dropout with a given scaled ``mask`` (0 or 1/keep, as ``Layer_Dropout.binary_mask``).
+
+    ``torch.nn.functional.dropout`` draws its own mask, so the same mask is applied by hand.
+    """
+    x = _tensor(inputs, requires_grad=True)
+    output = x * _tensor(mask)
+    (output * _tensor(dvalues)).sum().backward()
+    return {"output": _numpy(output), "dinputs": _numpy(x.grad)}
+
+
+def torch_activation(
+    function: Callable[[torch.Tensor], torch.Tensor], inputs: np.ndarray, dvalues: np.ndarray
+) -> dict[str, np.ndarray]:
+    """``function`` applied to ``inputs``, and the gradient of ``Σ output · dvalues``."""
+    x = _tensor(inputs, requires_grad=True)
+    output = function(x)
+    (output * _tensor(dvalues)).sum().backward()
+    return {"output": _numpy(output), "dinputs": _numpy(x.grad)}
+
+
+def torch_loss(
+    sample_losses: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    y_pred: np.ndarray,
+    y_true: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Per-sample losses (``output``), their mean (``loss``) and its gradient (``dinputs``)."""
+    predictions = _tensor(y_pred, requires_grad=True)
+    targets = torch.tensor(np.asarray(y_true))
+    if targets.is_floating_point():
+        targets = targets.to(torch.float64)
+    output = sample_losses(predictions, targets)
+    loss = output.mean()
+    loss.backward()
+    return {
+        "output": _numpy(output),
+        "loss": np.float64(loss.item()),
+        "dinputs": _numpy(predictions.grad),
+    }
+
+
+def torch_softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> dict[str, np.ndarray]:
+    """``torch.nn.functional.cross_entropy`` on the logits (class indices or one-hot rows)."""
+    scores = _tensor(logits, requires_grad=True)
+    targets = torch.tensor(np.asarray(labels))
+    if targets.ndim == 2:
+        targets = targets.argmax(dim=1)
+    loss = torch.nn.functional.cross_entropy(scores, targets.long())
+    loss.backward()
+    return {
+        "output": _numpy(torch.softmax(scores, dim=1)),
+        "loss": np.float64(loss.item()),
+        "dinputs": _numpy(scores.grad),
+    }
+
+
+def assert_matches_torch(
+    ours: dict[str, object], theirs: dict[str, object], tolerance: float = PARITY_TOLERANCE
+) -> None:
+    """Assert that every quantity both sides name agrees to ``tolerance``.
+
+    The comparison is ``|ours - theirs| <= tolerance · max(1, |theirs|)``: absolute for values
+    up to 1, relative above. The first disagreeing quantity is printed with both arrays.
+    """
+    shared = [name for name in theirs if name in ours]
+    assert shared, f"nothing to compare: ours has {list(ours)}, torch has {list(theirs)}"
+    for name in shared:
+        mine = np.asarray(ours[name], dtype=np.float64)
+        gold = np.asarray(theirs[name], dtype=np.float64)
+        assert mine.shape == gold.shape, (
+            f"{name}: ours has shape {mine.shape}, torch's has shape {gold.shape}"
+        )
+        difference = np.abs(mine - gold)
+        allowed = tolerance * np.maximum(1.0, np.abs(gold))
+        if not np.all(difference <= allowed):
+            flat = np.argmax(difference - allowed)
+            worst = tuple(int(i) for i in np.unravel_index(flat, difference.shape))
+            raise AssertionError(
+                f"{name} differs from torch (tolerance {tolerance:g}): at {worst} ours is "
+                f"{mine[worst]!r}, torch's is {gold[worst]!r} (max difference "
+                f"{difference.max():.3e})\nours:\n{mine}\ntorch:\n{gold}"
+            )
