@@ -31,7 +31,14 @@ from nnlite.gradients import (
     zero_grad,
 )
 from nnlite.history import History
-from nnlite.layers import Layer, Layer_Dense, Layer_Dropout, Layer_Input
+from nnlite.layers import (
+    Layer,
+    Layer_Dense,
+    Layer_Dropout,
+    Layer_Embedding,
+    Layer_Input,
+    SparseRows,
+)
 from nnlite.losses import (
     Activation_Softmax_Loss_CategoricalCrossentropy,
     Loss,
@@ -70,6 +77,7 @@ __all__ = [
     "Layer",
     "Layer_Dense",
     "Layer_Dropout",
+    "Layer_Embedding",
     "Layer_Input",
     "Loss",
     "Loss_BinaryCrossentropy",
@@ -77,6 +85,7 @@ __all__ = [
     "Loss_MeanAbsoluteError",
     "Loss_MeanSquaredError",
     "Model",
+    "SparseRows",
     "accumulate_gradients",
     "check_gradients",
     "clip_gradients_by_global_norm",

@@ -28,7 +28,9 @@ def zero_grad(layers: Iterable[object]) -> None:
         for parameter in trainable_parameters(layer):
             gradient = getattr(layer, parameter.gradient, None)
             value = getattr(layer, parameter.name)
-            if isinstance(gradient, np.ndarray) and gradient.shape == value.shape:
+            if getattr(gradient, "is_sparse", False):
+                gradient.values.fill(0)  # an embedding's row-sparse gradient stays sparse
+            elif isinstance(gradient, np.ndarray) and gradient.shape == value.shape:
                 gradient.fill(0)
             else:
                 setattr(layer, parameter.gradient, np.zeros_like(value))
@@ -78,4 +80,6 @@ def clip_gradients_by_value(layers: Iterable[object], clip_value: float) -> None
     for layer in layers:
         for parameter in trainable_parameters(layer):
             gradient = getattr(layer, parameter.gradient)
+            if getattr(gradient, "is_sparse", False):
+                gradient = gradient.values  # clip the rows an embedding looked up
             np.clip(gradient, -clip_value, clip_value, out=gradient)

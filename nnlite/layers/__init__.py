@@ -1,8 +1,16 @@
-"""Layers: dense, dropout and input."""
+"""Layers: dense, dropout, input and embedding."""
 
 from nnlite.layers.base import Layer
 from nnlite.layers.dense import Layer_Dense
 from nnlite.layers.dropout import Layer_Dropout
+from nnlite.layers.embedding import Layer_Embedding, SparseRows
 from nnlite.layers.input import Layer_Input
 
-__all__ = ["Layer", "Layer_Dense", "Layer_Dropout", "Layer_Input"]
+__all__ = [
+    "Layer",
+    "Layer_Dense",
+    "Layer_Dropout",
+    "Layer_Embedding",
+    "Layer_Input",
+    "SparseRows",
+]

@@ -372,6 +372,11 @@ class Optimizer:
             raise RuntimeError(
                 f"{where}: {parameter.gradient} is missing; call backward() before updating"
             )
+        if getattr(gradient, "is_sparse", False):
+            raise RuntimeError(
+                f"{where}: {type(self).__name__} does not support sparse gradients, please "
+                f"consider Optimizer_SparseAdam instead (or Layer_Embedding(..., sparse=False))"
+            )
         if not isinstance(value, np.ndarray) or not isinstance(gradient, np.ndarray):
             raise TypeError(
                 f"{where}: {parameter.name} and {parameter.gradient} must be NumPy arrays, got "

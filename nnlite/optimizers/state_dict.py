@@ -93,7 +93,7 @@ def optimizer_state_dict(
         state["layers"][name] = {
             "kind": record.kind,
             "steps": dict(record.steps),
-            "scalars": {key: dict(values) for key, values in record.extras.items()},
+            "scalars": {key: _copied(values) for key, values in record.extras.items()},
             "arrays": {
                 array_name: np.array(getattr(layer, array_name), copy=True)
                 for array_name in record.state_names
@@ -153,11 +153,19 @@ def load_optimizer_state_dict(
                     delattr(layer, array_name)
         record = OptimizerRecord(kind=kind)
         record.steps = {key: int(value) for key, value in saved["steps"].items()}
-        record.extras = {key: dict(values) for key, values in saved.get("scalars", {}).items()}
+        record.extras = {key: _copied(values) for key, values in saved.get("scalars", {}).items()}
         for array_name, array in saved["arrays"].items():
             setattr(layer, array_name, np.array(array, copy=True))
             record.state_names.append(array_name)
         layer.optimizer_state = record
+
+
+def _copied(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a parameter's scalar state, copying any arrays in it (never sharing them)."""
+    return {
+        key: np.array(value, copy=True) if isinstance(value, np.ndarray) else value
+        for key, value in values.items()
+    }
 
 
 def _check_layer_state(layer: object, saved: Mapping[str, Any], kind: str, where: str) -> None:
