@@ -199,11 +199,16 @@ class Optimizer:
             compute_dtype = np.result_type(compute_dtype, *state.values())
             step = record.steps.get(parameter.name, 0) + 1
             record.steps[parameter.name] = step
-            # The rule's work arrays, then two for preparing the gradient
+            # The rule's work arrays, and two more only if an option changes the gradient
             scratch = scratch_buffers(
-                record, parameter, value.shape, compute_dtype, self.scratch_count + 2
+                record, parameter.name, value.shape, compute_dtype, self.scratch_count
             )
-            gradient = self._prepared_gradient(value, gradient, group, scratch[-2], scratch[-1])
+            buffer = term = None
+            if self._changes_gradient(group):
+                buffer, term = scratch_buffers(
+                    record, f"{parameter.name}:gradient", value.shape, compute_dtype, 2
+                )
+            gradient = self._prepared_gradient(value, gradient, group, buffer, term)
             if group["decoupled_weight_decay"] and group["weight_decay"]:
                 # Decoupled (AdamW-style) decay: θ ← θ · (1 - lr·λ)
                 np.multiply(value, 1 - learning_rate * group["weight_decay"], out=value)
@@ -214,7 +219,7 @@ class Optimizer:
                     learning_rate=learning_rate,
                     step=step,
                     state=state,
-                    scratch=scratch[:-2],
+                    scratch=scratch,
                     scalars=record.extras.setdefault(parameter.name, {}),
                     hyperparameters=group,
                     parameter=parameter,
@@ -394,20 +399,21 @@ class Optimizer:
         value: np.ndarray,
         gradient: np.ndarray,
         group: Mapping[str, Any],
-        buffer: np.ndarray,
-        term: np.ndarray,
+        buffer: np.ndarray | None,
+        term: np.ndarray | None,
     ) -> np.ndarray:
-        """The gradient the rule sees: the layer's own array, or a modified copy in ``buffer``."""
+        """The gradient the rule sees: the layer's own array, or a modified copy in ``buffer``.
+
+        ``buffer`` and ``term`` are given when ``_changes_gradient(group)`` is true.
+        """
+        if not self._changes_gradient(group):
+            return gradient
         maximize = group["maximize"]
         clip_value = group["clip_value"]
         clip_norm = group["clip_norm"]
         weight_decay = 0.0 if group["decoupled_weight_decay"] else group["weight_decay"]
         l1_decay = group["l1_decay"]
         global_scale = self._global_clip_scale
-        if not (maximize or clip_value or clip_norm or weight_decay or l1_decay) and (
-            global_scale is None or global_scale == 1.0
-        ):
-            return gradient
         np.copyto(buffer, gradient)
         if maximize:
             np.negative(buffer, out=buffer)
@@ -431,6 +437,19 @@ class Optimizer:
             term -= l1_decay
             buffer += term
         return buffer
+
+    def _changes_gradient(self, group: Mapping[str, Any]) -> bool:
+        """Whether an option (maximize, clipping, coupled decay, L1) changes the gradient."""
+        coupled_decay = group["weight_decay"] and not group["decoupled_weight_decay"]
+        global_scale = self._global_clip_scale
+        return bool(
+            group["maximize"]
+            or group["clip_value"]
+            or group["clip_norm"]
+            or coupled_decay
+            or group["l1_decay"]
+            or (global_scale is not None and global_scale != 1.0)
+        )
 
     def _global_scale(self, layers: list[object]) -> float:
         total = 0.0

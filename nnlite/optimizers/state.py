@@ -105,10 +105,12 @@ def state_arrays(
 
 
 def scratch_buffers(
-    record: OptimizerRecord, parameter: Parameter, shape: tuple, dtype: np.dtype, count: int
+    record: OptimizerRecord, key: str, shape: tuple, dtype: np.dtype, count: int
 ) -> list[np.ndarray]:
     """``count`` work arrays of the given shape and dtype, made once and then reused."""
-    buffers = record.scratch.get(parameter.name)
+    if count == 0:
+        return []
+    buffers = record.scratch.get(key)
     if (
         buffers is None
         or len(buffers) < count
@@ -116,7 +118,7 @@ def scratch_buffers(
         or buffers[0].dtype != dtype
     ):
         buffers = [np.empty(shape, dtype=dtype) for _ in range(count)]
-        record.scratch[parameter.name] = buffers
+        record.scratch[key] = buffers
     return buffers
 
 

@@ -384,3 +384,22 @@ def test_hand_written_layers_in_both_styles_train_like_layer_dense(make_optimize
         np.testing.assert_array_equal(
             getattr(notes, f"weight_{suffix}"), getattr(reference, f"weight_{suffix}")
         )
+
+
+def test_gradient_buffers_exist_only_when_an_option_changes_the_gradient():
+    def scratch_after_one_step(optimizer):
+        layer = Layer_Dense(4, 3, rng=np.random.default_rng(0))
+        layer.dweights = np.ones_like(layer.weights)
+        layer.dbiases = np.ones_like(layer.biases)
+        optimizer.step([layer])
+        return {key: len(buffers) for key, buffers in layer.optimizer_state.scratch.items()}
+
+    plain = scratch_after_one_step(Optimizer_Adam())
+    assert plain == {"weights": 2, "biases": 2}
+    clipped = scratch_after_one_step(Optimizer_Adam(clip_value=0.5))
+    assert clipped == {
+        "weights": 2,
+        "biases": 2,
+        "weights:gradient": 2,
+        "biases:gradient": 2,
+    }
