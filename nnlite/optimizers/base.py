@@ -27,6 +27,7 @@ changing are copied into a preallocated buffer, never into ``layer.dweights`` it
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
@@ -311,12 +312,12 @@ class Optimizer:
         if not isinstance(group, Mapping):
             raise TypeError(f"param_group must be a dict, but got {type(group)}")
         group = dict(group)
-        unknown = set(group) - set(GROUP_SELECTORS) - set(self._hyperparameter_names)
+        settable = self._settable_hyperparameters()
+        unknown = set(group) - set(GROUP_SELECTORS) - settable
         if unknown:
             raise ValueError(
                 f"{type(self).__name__}.add_param_group: unknown key(s) {sorted(unknown)}; "
-                f"a group selects with {list(GROUP_SELECTORS)} and may set "
-                f"{list(self._hyperparameter_names)}"
+                f"a group selects with {list(GROUP_SELECTORS)} and may set {sorted(settable)}"
             )
         if "layers" in group:
             layers = group["layers"]
@@ -324,17 +325,33 @@ class Optimizer:
                 raise TypeError("param group 'layers' must be a list of layers, in a fixed order")
             group["layers"] = list(layers)
         if "parameters" in group:
-            group["parameters"] = (
-                [group["parameters"]]
-                if isinstance(group["parameters"], str)
-                else list(group["parameters"])
-            )
-        if "learning_rate" in group:
-            checks.learning_rate(group["learning_rate"])
-        for key in ("weight_decay", "l1_decay"):
-            if key in group:
-                checks.non_negative(key, group[key])
+            names = group["parameters"]
+            group["parameters"] = [names] if isinstance(names, str) else list(names)
+        self._check_group_settings(group)
         self._explicit_groups.append(group)
+
+    def _settable_hyperparameters(self) -> set[str]:
+        """Hyperparameters a group may set: those this optimizer's constructor takes."""
+        accepted = inspect.signature(type(self).__init__).parameters
+        return {name for name in self._hyperparameter_names if name in accepted}
+
+    def _check_group_settings(self, group: Mapping[str, Any]) -> None:
+        """Check a group's settings with the constructor's own checks and messages, by
+        building a throwaway optimizer of this class with them."""
+        arguments = {}
+        for name, parameter in inspect.signature(type(self).__init__).parameters.items():
+            if name == "self" or parameter.kind in (
+                parameter.VAR_POSITIONAL,
+                parameter.VAR_KEYWORD,
+            ):
+                continue
+            if name in group:
+                arguments[name] = group[name]
+            elif name == "learning_rate":
+                arguments[name] = self.learning_rate
+            elif hasattr(self, name):
+                arguments[name] = getattr(self, name)
+        type(self)(**arguments)
 
     def hyperparameters_for(self, layer: object, parameter_name: str) -> Mapping[str, Any]:
         """The hyperparameters that apply to one parameter of ``layer``."""

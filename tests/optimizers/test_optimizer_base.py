@@ -403,3 +403,20 @@ def test_gradient_buffers_exist_only_when_an_option_changes_the_gradient():
         "weights:gradient": 2,
         "biases:gradient": 2,
     }
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "group", "message"),
+    [
+        (Optimizer_Adam, {"beta_1": 1.5}, "Invalid beta parameter at index 0: 1.5"),
+        (Optimizer_Adam, {"learning_rate": -1.0}, "Invalid learning rate: -1.0"),
+        (Optimizer_SGD, {"nesterov": True}, "Nesterov momentum requires a momentum"),
+        (Optimizer_AdamW, {"decoupled_weight_decay": False}, "unknown key"),
+        (Optimizer_Adam, {"lr": 0.1}, r"unknown key\(s\) \['lr'\]"),
+    ],
+)
+def test_param_group_settings_get_the_constructors_checks(optimizer, group, message):
+    instance = optimizer()
+    with pytest.raises(ValueError, match=message):
+        instance.add_param_group(group)
+    assert len(instance.param_groups) == 1
