@@ -15,12 +15,14 @@ from nnlite.activations import (
     Activation_Softmax,
     Activation_Tanh,
 )
+from nnlite.book_pickle import load_book_model, load_book_parameters
 from nnlite.callbacks import (
     Callback,
     Callback_Checkpoint,
     Callback_EarlyStopping,
     Callback_TerminateOnNaN,
 )
+from nnlite.checkpoints import Checkpoint, load_checkpoint, save_checkpoint
 from nnlite.datasets import sine_data, spiral_data, vertical_data
 from nnlite.gradcheck import check_gradients
 from nnlite.gradients import (
@@ -52,6 +54,7 @@ from nnlite.optimizers import *  # noqa: F403  (every optimizer, listed in its _
 from nnlite.optimizers import __all__ as _optimizers
 from nnlite.schedules import *  # noqa: F403  (every schedule, listed in its __all__)
 from nnlite.schedules import __all__ as _schedules
+from nnlite.torch_bridge import from_torch, to_torch
 
 __version__ = "0.1.0"
 
@@ -72,6 +75,7 @@ __all__ = [
     "Callback_Checkpoint",
     "Callback_EarlyStopping",
     "Callback_TerminateOnNaN",
+    "Checkpoint",
     "Evaluation",
     "History",
     "Layer",
@@ -90,6 +94,12 @@ __all__ = [
     "check_gradients",
     "clip_gradients_by_global_norm",
     "clip_gradients_by_value",
+    "from_torch",
+    "load_book_model",
+    "load_book_parameters",
+    "load_checkpoint",
+    "save_checkpoint",
+    "to_torch",
     "gradient_norm",
     "sine_data",
     "spiral_data",

@@ -19,17 +19,15 @@ chapter script runs on nnlite and prints the book Model's numbers::
 
 from __future__ import annotations
 
-import contextlib
 import numbers
 import os
-import stat
-import tempfile
-import zipfile
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
 
+from nnlite import model_checks as checks
 from nnlite.activations.softmax import Activation_Softmax
 from nnlite.callbacks import Callback
 from nnlite.history import History
@@ -40,11 +38,7 @@ from nnlite.losses.softmax_categorical_crossentropy import (
 )
 from nnlite.parameters import Parameter, trainable_parameters
 from nnlite.progress import progress_bar
-
-PRINT_STYLES = ("auto", "chapter18", "chapter19")
-VERBOSITY = (0, 1, 2)
-PARAMETERS_FORMAT = "nnlite-parameters"
-PARAMETERS_VERSION = 1
+from nnlite.training_lines import StepFigures, book_line, progress_postfix
 
 _MISSING = {
     "loss": "call model.set(loss=Loss_CategoricalCrossentropy()) (or another loss), then "
@@ -61,16 +55,6 @@ class Evaluation(NamedTuple):
 
     loss: float
     accuracy: float
-
-
-class StepFigures(NamedTuple):
-    """The figures of one training step (or of one epoch) as the book prints them."""
-
-    loss: float
-    data_loss: float
-    regularization_loss: float
-    accuracy: float
-    learning_rate: float
 
 
 class _Run(NamedTuple):
@@ -141,8 +125,14 @@ class Model:
     ``callbacks`` such as :class:`~nnlite.callbacks.Callback_EarlyStopping`; ``summary()``;
     a layer with ``trainable = False`` is frozen (its gradient still flows to the layers
     before it and its regularization still counts in the loss, but nothing updates it).
-    ``evaluate`` prints the book's line and also returns the figures; parameters are saved
-    without pickle (``save_parameters``).
+    ``evaluate`` prints the book's line and also returns the figures; ``initial_epoch``
+    resumes a run from a checkpoint.
+
+    **Files without pickle.** ``save_parameters``/``load_parameters``, ``save``/``Model.load``
+    (the whole model) and, in :mod:`nnlite.checkpoints`, ``save_checkpoint``/``load_checkpoint``
+    (model, optimizer state, epoch and random streams) write NumPy ``.npz`` files that run no
+    code when opened. A pickle, the book's format, is refused; ``nnlite.load_book_model``
+    imports a trusted one. :meth:`named_layers` names the layers in these files.
 
     **The book's traps, fixed without changing its numbers:** a one-layer model works; a
     model with no loss finalizes and predicts (training says which ``set`` call is missing);
@@ -233,7 +223,7 @@ class Model:
             layer.prev = self.layers[index - 1] if index > 0 else self.input_layer
             layer.next = self.layers[index + 1] if index < last else self.loss
             # Layers with parameters are trainable (the book: those with weights)
-            if _parameter_specs(layer):
+            if parameter_specs(layer):
                 self.trainable_layers.append(layer)
         self.output_layer_activation = self.layers[-1]
         if self.loss is not None:
@@ -263,6 +253,7 @@ class Model:
         shuffle: bool = False,
         rng: np.random.Generator | None = None,
         callbacks: Sequence[Callback] = (),
+        initial_epoch: int = 0,
     ) -> History:
         """Train for ``epochs`` passes over ``X, y``; returns the :class:`~nnlite.History`.
 
@@ -270,30 +261,39 @@ class Model:
         ``batch_size`` (the last may be smaller), in order unless ``shuffle=True``.
         ``print_every`` counts epochs in chapter 18's style and steps in chapter 19's (see the
         class docstring for the styles, ``print_style`` and ``verbose``).
+
+        ``initial_epoch`` resumes a run that stopped after that many epochs (as Keras's
+        argument): training goes on from epoch ``initial_epoch + 1`` to epoch ``epochs``, and
+        the lines, the History and the callbacks count from there. With a checkpoint::
+
+            checkpoint = load_checkpoint("run.npz")
+            checkpoint.model.train(X, y, epochs=100, initial_epoch=checkpoint.epoch)
         """
         self._require("train", "loss", "optimizer", "accuracy")
-        X, y = _check_data("Model.train", X, y)
-        epochs = _check_count("Model.train", "epochs", epochs)
-        print_every = _check_count("Model.train", "print_every", print_every)
-        steps = _count_steps("Model.train", len(X), batch_size)
-        style = _resolve_style(print_style, batch_size)
-        _check_verbose("Model.train", verbose)
+        X, y = checks.check_data("Model.train", X, y)
+        epochs = checks.check_count("Model.train", "epochs", epochs)
+        initial_epoch = checks.check_initial_epoch(initial_epoch, epochs)
+        print_every = checks.check_count("Model.train", "print_every", print_every)
+        steps = checks.count_steps("Model.train", len(X), batch_size)
+        style = checks.resolve_style(print_style, batch_size)
+        checks.check_verbose("Model.train", verbose)
         if rng is not None and not shuffle:
             raise ValueError("Model.train: rng is only used to shuffle; pass shuffle=True too")
         if validation_data is not None:
-            validation_data = _check_validation_data(validation_data)
-        callbacks = _check_callbacks(callbacks)
+            validation_data = checks.check_validation_data(validation_data)
+        callbacks = checks.check_callbacks(callbacks)
 
         history = History()
         self.stop_training = False
         self.stop_reason = None
-        bar = progress_bar(epochs * steps, description="training") if verbose == 2 else None
+        remaining = (epochs - initial_epoch) * steps
+        bar = progress_bar(remaining, description="training") if verbose == 2 else None
         run = _Run(steps, batch_size, print_every, style, verbose, shuffle, rng, callbacks, bar)
         try:
             self.accuracy.init(y)
             for callback in callbacks:
                 callback.on_train_begin(self)
-            for epoch in range(1, epochs + 1):
+            for epoch in range(initial_epoch + 1, epochs + 1):
                 logs = self._train_epoch(epoch, X, y, run)
                 if validation_data is not None:
                     # The book prints validation each epoch in chapter 19, once in chapter 18
@@ -304,7 +304,7 @@ class Model:
                     logs["val_loss"], logs["val_accuracy"] = evaluation
                 history.record(epoch, logs)
                 if bar is not None:
-                    bar.set_postfix(_postfix(epoch, epochs, logs))
+                    bar.set_postfix(progress_postfix(epoch, epochs, logs))
                 for callback in callbacks:
                     callback.on_epoch_end(self, epoch, logs)
                 if self.stop_training:
@@ -344,7 +344,7 @@ class Model:
             # The book prints every `print_every` steps and the last step (here: or a stop)
             last = step == run.steps - 1 or self.stop_training
             if book_lines and run.style == "chapter19" and (not step % run.print_every or last):
-                print(_book_line(f"step: {step}", figures))
+                print(book_line(f"step: {step}", figures))
             if run.bar is not None:
                 run.bar.update()
             if self.stop_training:
@@ -366,9 +366,9 @@ class Model:
                 learning_rate=self.optimizer.current_learning_rate,
             )
         if book_lines and run.style == "chapter19":
-            print(_book_line("training", epoch_figures))
+            print(book_line("training", epoch_figures))
         elif book_lines and not epoch % run.print_every:
-            print(_book_line(f"epoch: {epoch}", epoch_figures))
+            print(book_line(f"epoch: {epoch}", epoch_figures))
         return epoch_figures._asdict()
 
     def _train_step(self, batch_X: np.ndarray, batch_y: np.ndarray) -> StepFigures:
@@ -423,9 +423,9 @@ class Model:
         returns the figures as an :class:`Evaluation` ``(loss, accuracy)``.
         """
         self._require("evaluate", "loss", "accuracy")
-        X_val, y_val = _check_data("Model.evaluate", X_val, y_val)
-        steps = _count_steps("Model.evaluate", len(X_val), batch_size)
-        _check_verbose("Model.evaluate", verbose)
+        X_val, y_val = checks.check_data("Model.evaluate", X_val, y_val)
+        steps = checks.count_steps("Model.evaluate", len(X_val), batch_size)
+        checks.check_verbose("Model.evaluate", verbose)
         # Reset the accumulated loss and accuracy
         self.loss.new_pass()
         self.accuracy.new_pass()
@@ -453,7 +453,7 @@ class Model:
         X = X if isinstance(X, np.ndarray) else np.asarray(X)
         if X.ndim == 0:
             raise ValueError(f"Model.predict: X must be an array of samples, got {X!r}")
-        steps = _count_steps("Model.predict", len(X), batch_size)
+        steps = checks.count_steps("Model.predict", len(X), batch_size)
         output = []
         for step in range(steps):
             batch_X = X if batch_size is None else X[step * batch_size : (step + 1) * batch_size]
@@ -494,7 +494,7 @@ class Model:
         width = getattr(self.layers[0], "n_inputs", None) if self.layers else None
         trainable = frozen = 0
         for index, layer in enumerate(self.layers):
-            specs = _parameter_specs(layer)
+            specs = parameter_specs(layer)
             count = sum(np.size(getattr(layer, spec.name)) for spec in specs)
             if specs and getattr(layer, "trainable", True) is False:
                 frozen += count
@@ -529,11 +529,49 @@ class Model:
 
     # ------------------------------------------------------------------ parameters
 
+    def parameter_layers(self) -> list:
+        """The layers with parameters (frozen or not), in order."""
+        return [layer for layer in self.layers if parameter_specs(layer)]
+
+    def named_layers(self) -> dict[str, object]:
+        """Every layer by a name: its own ``name`` if it has one, else one made from its class
+        and position, ``{"dense_1": ..., "relu_1": ..., "dense_2": ..., "softmax_1": ...}``.
+
+        The names key the optimizer's state in checkpoints
+        (``model.optimizer.state_dict(model.named_layers())``). They are computed, not written
+        onto the layers, and depend only on the classes and their order.
+        """
+        given = [getattr(layer, "name", None) for layer in self.layers]
+        taken = set()
+        for index, name in enumerate(given):
+            if name is None:
+                continue
+            if not isinstance(name, str) or not name:
+                raise ValueError(
+                    f"Model: layer {index} ({self.layers[index]!r}) has the name {name!r}; a "
+                    f"name must be a non-empty string"
+                )
+            if name in taken:
+                raise ValueError(f"Model: two layers are named {name!r}; names must differ")
+            taken.add(name)
+        counts: Counter[str] = Counter()
+        named = {}
+        for layer, name in zip(self.layers, given, strict=True):
+            # Number the layers of each kind, skipping numbers that a given name already uses
+            while name is None:
+                kind = _kind_of(layer)
+                counts[kind] += 1
+                name = f"{kind}_{counts[kind]}"
+                if name in taken:
+                    name = None
+            named[name] = layer
+        return named
+
     def get_parameters(self) -> list[tuple[np.ndarray, ...]]:
         """``[(weights, biases), ...]`` of the layers with parameters: the arrays themselves."""
         return [
-            tuple(getattr(layer, spec.name) for spec in _parameter_specs(layer))
-            for layer in self._parameter_layers()
+            tuple(getattr(layer, spec.name) for spec in parameter_specs(layer))
+            for layer in self.parameter_layers()
         ]
 
     def set_parameters(self, parameters: Sequence[Sequence[np.ndarray]]) -> None:
@@ -541,7 +579,7 @@ class Model:
 
         Nothing changes unless every layer's arrays fit.
         """
-        layers = self._parameter_layers()
+        layers = self.parameter_layers()
         parameters = [tuple(values) for values in parameters]
         if len(parameters) != len(layers):
             raise ValueError(
@@ -549,7 +587,7 @@ class Model:
                 f"model has {len(layers)} layer(s) with parameters: {_describe_layers(layers)}"
             )
         for index, (layer, values) in enumerate(zip(layers, parameters, strict=True)):
-            specs = _parameter_specs(layer)
+            specs = parameter_specs(layer)
             if len(values) != len(specs):
                 raise ValueError(
                     f"Model.set_parameters: layer {index} ({layer!r}) takes "
@@ -566,35 +604,15 @@ class Model:
             if callable(getattr(layer, "set_parameters", None)):
                 layer.set_parameters(*values)
             else:
-                for spec, value in zip(_parameter_specs(layer), values, strict=True):
+                for spec, value in zip(parameter_specs(layer), values, strict=True):
                     setattr(layer, spec.name, np.asarray(value))
 
     def save_parameters(self, path: str | os.PathLike) -> None:
-        """Write the parameters to ``path`` as a NumPy ``.npz`` archive, atomically.
+        """Write the parameters to ``path`` (a NumPy ``.npz`` file, no pickle), atomically.
 
-        Format (version 1): ``nnlite_format`` = ``"nnlite-parameters"``, ``nnlite_version`` =
-        1, ``layers`` = the layers' descriptions, and one array per parameter named
-        ``layer<i>.<name>`` (``layer0.weights``, ``layer0.biases``, ...), ``i`` counting the
-        layers with parameters. Plain arrays only: no pickle, so opening it runs no code. The
-        file is written beside its destination and then renamed over it, so a crash never
-        leaves half a file.
+        See :mod:`nnlite.checkpoints` for the format.
         """
-        layers = self._parameter_layers()
-        arrays = {
-            "nnlite_format": np.array(PARAMETERS_FORMAT),
-            "nnlite_version": np.array(PARAMETERS_VERSION),
-            "layers": np.array([repr(layer) for layer in layers], dtype=str),
-        }
-        for index, layer in enumerate(layers):
-            for spec in _parameter_specs(layer):
-                array = np.asarray(getattr(layer, spec.name))
-                if array.dtype.hasobject:
-                    raise TypeError(
-                        f"Model.save_parameters: {spec.name} of {layer!r} holds Python objects "
-                        f"(dtype object); only numeric arrays can be saved"
-                    )
-                arrays[f"layer{index}.{spec.name}"] = array
-        _write_atomically(os.fspath(path), arrays)
+        _checkpoints().save_parameters(path, self)
 
     def load_parameters(self, path: str | os.PathLike) -> None:
         """Read parameters saved by :meth:`save_parameters` into this model's layers.
@@ -603,46 +621,28 @@ class Model:
         parameter names, shapes and dtypes; any difference raises a ValueError saying what
         differs, and nothing is changed. A pickle (the book's format) is refused, never opened.
         """
-        path = os.fspath(path)
-        arrays = _read_parameters_file(path)
-        saved = [str(description) for description in arrays.pop("layers")]
-        layers = self._parameter_layers()
-        if len(saved) != len(layers):
-            raise ValueError(
-                f"{path!r} holds parameters of {len(saved)} layer(s) ({', '.join(saved)}) but "
-                f"the model has {len(layers)} layer(s) with parameters: {_describe_layers(layers)}"
-            )
-        parameters = []
-        for index, layer in enumerate(layers):
-            names = [spec.name for spec in _parameter_specs(layer)]
-            prefix = f"layer{index}."
-            in_file = [key[len(prefix) :] for key in arrays if key.startswith(prefix)]
-            if sorted(in_file) != sorted(names):
-                raise ValueError(
-                    f"{path!r}: layer {index} has the parameters {sorted(in_file)} in the file "
-                    f"({saved[index]}) but {sorted(names)} in the model ({layer!r})"
-                )
-            values = []
-            for name in names:
-                value = arrays.pop(prefix + name)
-                current = np.asarray(getattr(layer, name))
-                if value.shape != current.shape:
-                    raise ValueError(
-                        f"{path!r}: {name} of layer {index} has shape {value.shape} in the file "
-                        f"({saved[index]}) but {current.shape} in the model ({layer!r})"
-                    )
-                if value.dtype != current.dtype:
-                    raise ValueError(
-                        f"{path!r}: {name} of layer {index} ({layer!r}) has dtype {value.dtype} "
-                        f"in the file but {current.dtype} in the model; build the model with "
-                        f"the same dtype (nnfs.init() gives float32 weights; "
-                        f"Layer_Dense(..., dtype=...) chooses one)"
-                    )
-                values.append(value)
-            parameters.append(tuple(values))
-        if arrays:
-            raise ValueError(f"{path!r} has entries this model does not use: {sorted(arrays)}")
-        self.set_parameters(parameters)
+        _checkpoints().load_parameters(path, self)
+
+    # ------------------------------------------------------------------ saving the model
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the whole model to ``path``: layers, parameters, loss, accuracy, optimizer.
+
+        As the book's ``save``, without pickle: a NumPy ``.npz`` file whose architecture is
+        JSON (see :mod:`nnlite.checkpoints`), written atomically. Every layer, loss, accuracy
+        and schedule must be one of nnlite's classes, so that the file can say how to build it.
+        """
+        _checkpoints().save_model(path, self)
+
+    @staticmethod
+    def load(path: str | os.PathLike) -> Model:
+        """The model saved at ``path`` by :meth:`save` (or in a checkpoint), ready to use.
+
+        ``model = Model.load("spiral.model")``, as in the book. A pickle, such as a model
+        saved by the book's own code, is refused and never opened: import one you trust with
+        ``nnlite.load_book_model(path, trust_this_file=True)``.
+        """
+        return _checkpoints().load_model(path)
 
     # ------------------------------------------------------------------ helpers
 
@@ -671,9 +671,6 @@ class Model:
         predictions = getattr(self.output_layer_activation, "predictions", None)
         return output if predictions is None else predictions(output)
 
-    def _parameter_layers(self) -> list:
-        return [layer for layer in self.layers if _parameter_specs(layer)]
-
     @staticmethod
     def _unfrozen(layers: list) -> list:
         return [layer for layer in layers if getattr(layer, "trainable", True) is not False]
@@ -686,31 +683,20 @@ class Model:
             print(message)
 
 
-def _book_line(prefix: str, figures: StepFigures) -> str:
-    """``<prefix>, acc: ..., loss: ... (data_loss: ..., reg_loss: ...), lr: ...`` (the book's)."""
-    return (
-        f"{prefix}, "
-        f"acc: {figures.accuracy:.3f}, "
-        f"loss: {figures.loss:.3f} ("
-        f"data_loss: {figures.data_loss:.3f}, "
-        f"reg_loss: {figures.regularization_loss:.3f}), "
-        f"lr: {figures.learning_rate}"
-    )
+def _kind_of(layer: object) -> str:
+    """``Layer_Dense`` → ``dense``, ``Activation_LeakyReLU`` → ``leaky_relu``: for names."""
+    kind = type(layer).__name__.removeprefix("Layer_").removeprefix("Activation_")
+    return {"LeakyReLU": "leaky_relu"}.get(kind, kind.lower())
 
 
-def _postfix(epoch: int, epochs: int, logs: dict[str, float]) -> dict[str, str]:
-    postfix = {
-        "epoch": f"{epoch}/{epochs}",
-        "loss": f"{logs['loss']:.3f}",
-        "acc": f"{logs['accuracy']:.3f}",
-    }
-    if "val_loss" in logs:
-        postfix["val_loss"] = f"{logs['val_loss']:.3f}"
-        postfix["val_acc"] = f"{logs['val_accuracy']:.3f}"
-    return postfix
+def _checkpoints():  # noqa: ANN202
+    """``nnlite.checkpoints``, imported when first used (it imports this module)."""
+    import nnlite.checkpoints
+
+    return nnlite.checkpoints
 
 
-def _parameter_specs(layer: object) -> tuple[Parameter, ...]:
+def parameter_specs(layer: object) -> tuple[Parameter, ...]:
     """The parameters of ``layer``, whether it is frozen or not."""
     declared = getattr(type(layer), "parameters", None)
     if isinstance(declared, tuple):
@@ -731,155 +717,3 @@ def _output_width(layer: object, specs: tuple[Parameter, ...], width: int | None
 
 def _describe_layers(layers: list) -> str:
     return ", ".join(repr(layer) for layer in layers) or "none"
-
-
-# ---------------------------------------------------------------------- argument checks
-
-
-def _check_count(where: str, name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{where}: {name} must be a whole number >= 1, got {value!r}")
-    return int(value)
-
-
-def _count_steps(where: str, samples: int, batch_size: int | None) -> int:
-    """Steps per pass: 1 without batches, else ceil(samples / batch_size) as the book counts."""
-    if samples == 0:
-        raise ValueError(f"{where}: the data has no samples")
-    if batch_size is None:
-        return 1
-    batch_size = _check_count(where, "batch_size", batch_size)
-    steps = samples // batch_size
-    # A last, smaller batch takes the remaining samples
-    if steps * batch_size < samples:
-        steps += 1
-    return steps
-
-
-def _check_data(where: str, X: object, y: object) -> tuple[np.ndarray, np.ndarray]:
-    X = X if isinstance(X, np.ndarray) else np.asarray(X)
-    y = y if isinstance(y, np.ndarray) else np.asarray(y)
-    if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
-        raise ValueError(
-            f"{where}: X and y must hold the same number of samples, got X of shape {X.shape} "
-            f"and y of shape {y.shape}"
-        )
-    return X, y
-
-
-def _check_validation_data(validation_data: object) -> tuple[np.ndarray, np.ndarray]:
-    if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
-        raise TypeError(
-            f"Model.train: validation_data must be a pair (X_val, y_val), got "
-            f"{type(validation_data).__name__}"
-        )
-    return _check_data("Model.train (validation_data)", *validation_data)
-
-
-def _resolve_style(print_style: str, batch_size: int | None) -> str:
-    if print_style not in PRINT_STYLES:
-        raise ValueError(
-            f"Model.train: print_style must be one of {PRINT_STYLES}, got {print_style!r}"
-        )
-    if print_style == "auto":
-        return "chapter18" if batch_size is None else "chapter19"
-    return print_style
-
-
-def _check_verbose(where: str, verbose: object) -> None:
-    if isinstance(verbose, bool) or verbose not in VERBOSITY:
-        raise ValueError(
-            f"{where}: verbose must be 0 (silent), 1 (the book's lines) or 2 (a progress bar), "
-            f"got {verbose!r}"
-        )
-
-
-def _check_callbacks(callbacks: Sequence[Callback]) -> list[Callback]:
-    callbacks = list(callbacks)
-    for callback in callbacks:
-        if not isinstance(callback, Callback):
-            shown = (
-                callback.__name__ + " (a class)" if isinstance(callback, type) else repr(callback)
-            )
-            raise TypeError(
-                f"Model.train: callbacks must be Callback objects such as "
-                f"Callback_EarlyStopping(), got {shown}"
-            )
-    return callbacks
-
-
-# ---------------------------------------------------------------------- the parameters file
-
-
-def _write_atomically(path: str, arrays: dict[str, np.ndarray]) -> None:
-    """Write ``arrays`` as an .npz file: to a temporary file beside ``path``, then rename it."""
-    directory = os.path.dirname(os.path.abspath(path))
-    mode = stat.S_IMODE(os.stat(path).st_mode) if os.path.exists(path) else 0o644
-    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".nnlite-", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            np.savez(file, allow_pickle=False, **arrays)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, mode)
-        # The rename is atomic: readers see the old file or the new one, never a partial one
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def _read_parameters_file(path: str) -> dict[str, np.ndarray]:
-    """The arrays of an nnlite parameters file, refusing pickles and anything else."""
-    with open(path, "rb") as file:
-        start = file.read(6)
-    if start.startswith(b"\x80"):
-        raise ValueError(
-            f"{path!r} is a pickle (the format of the book's save_parameters and save), not an "
-            f"nnlite parameters file; nnlite never unpickles, since opening a pickle can run any "
-            f"code it contains"
-        )
-    if start.startswith(b"\x93NUMPY"):
-        raise ValueError(
-            f"{path!r} is a single NumPy array (.npy), not an nnlite parameters file; write one "
-            f"with model.save_parameters(path)"
-        )
-    if not start.startswith(b"PK"):
-        raise ValueError(
-            f"{path!r} is not an nnlite parameters file (not a NumPy .npz archive); write one "
-            f"with model.save_parameters(path)"
-        )
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-    except ValueError as error:
-        if "allow_pickle" in str(error):
-            raise ValueError(
-                f"{path!r} holds Python objects (pickled data); nnlite never unpickles, since "
-                f"opening a pickle can run any code it contains"
-            ) from None
-        raise ValueError(f"{path!r} is damaged or truncated ({error}); save it again") from None
-    except (OSError, EOFError, zipfile.BadZipFile) as error:
-        raise ValueError(
-            f"{path!r} is damaged or truncated ({type(error).__name__}: {error}); save it again"
-        ) from None
-    marker = arrays.pop("nnlite_format", None)
-    if marker is None or marker.shape != () or str(marker) != PARAMETERS_FORMAT:
-        raise ValueError(
-            f"{path!r} is a NumPy .npz archive but not an nnlite parameters file (its entries "
-            f"are {sorted(arrays)}); write one with model.save_parameters(path)"
-        )
-    version = arrays.pop("nnlite_version", None)
-    if (
-        version is None
-        or version.shape != ()
-        or version.dtype.kind not in "iu"
-        or int(version) != PARAMETERS_VERSION
-    ):
-        raise ValueError(
-            f"{path!r} has format version {version}; this nnlite reads version {PARAMETERS_VERSION}"
-        )
-    if "layers" not in arrays or arrays["layers"].ndim != 1:
-        raise ValueError(f"{path!r} has no list of layers; it was not written by nnlite")
-    return arrays

@@ -30,8 +30,8 @@ _SINGULAR_WEIGHT = Parameter("weight", "dweight", "weight")
 _SINGULAR_BIAS = Parameter("bias", "dbias", "bias")
 
 
-def trainable_parameters(layer: object) -> tuple[Parameter, ...]:
-    """The parameters an optimizer updates on ``layer`` (empty if it has none).
+def declared_parameters(layer: object) -> tuple[Parameter, ...]:
+    """The parameters ``layer`` has, frozen or not (checkpoints need them all).
 
     A layer declares them in ``layer.parameters``; otherwise the book's convention applies:
     a layer with ``weights`` (and ``biases`` if present) is trainable, as ``Model`` decides in
@@ -39,14 +39,20 @@ def trainable_parameters(layer: object) -> tuple[Parameter, ...]:
     """
     declared = getattr(type(layer), "parameters", None)
     if isinstance(declared, tuple):
-        if getattr(layer, "trainable", True) is False:
-            return ()
         return declared
     if hasattr(layer, "weights"):
         return (WEIGHTS, BIASES) if hasattr(layer, "biases") else (WEIGHTS,)
     if hasattr(layer, "weight"):
         return (_SINGULAR_WEIGHT, _SINGULAR_BIAS) if hasattr(layer, "bias") else (_SINGULAR_WEIGHT,)
     return ()
+
+
+def trainable_parameters(layer: object) -> tuple[Parameter, ...]:
+    """The parameters an optimizer updates on ``layer``: none if it is frozen
+    (``layer.trainable = False``), else its :func:`declared_parameters`."""
+    if getattr(layer, "trainable", True) is False:
+        return ()
+    return declared_parameters(layer)
 
 
 def describe(layer: object) -> str:

@@ -1,4 +1,6 @@
-"""Model: building, training, the book's traps, evaluate/predict, summary, parameters files.
+"""Model: building, training, the book's traps, evaluate/predict, summary, parameters.
+
+Files (save_parameters, save, checkpoints) are tested in test_checkpoints.py.
 
 The book's own numbers (under nnfs.init()) are checked in tests/book/; here the references are
 the book's manual training loop run on copies of the same layers, the printed lines, and
@@ -6,15 +8,11 @@ simple counts. Data and weights come from local generators, never the global str
 """
 
 import copy
-import os
-import pickle
 import re
-import zipfile
 
 import numpy as np
 import pytest
 
-import nnlite.model as model_module
 from nnlite import (
     Accuracy_Categorical,
     Accuracy_Regression,
@@ -466,163 +464,21 @@ def test_set_parameters_checks_everything_before_changing_anything(rng):
     np.testing.assert_array_equal(model.layers[2].weights, np.ones((16, 3)))
 
 
-def test_parameters_round_trip(rng, tmp_path):
+def test_initial_epoch_continues_the_count(rng, data, capsys):
+    (X, y), _ = data
     model = classifier(rng)
-    path = tmp_path / "spiral.params"
-    model.save_parameters(path)
-    fresh = classifier(np.random.default_rng(99))
-    fresh.load_parameters(path)
-    for ours, theirs in zip(fresh.get_parameters(), model.get_parameters(), strict=True):
-        for a, b in zip(ours, theirs, strict=True):
-            np.testing.assert_array_equal(a, b)
-            assert a.dtype == b.dtype
-    # A plain .npz: readable with pickles refused, with documented entry names
-    with np.load(path, allow_pickle=False) as archive:
-        assert sorted(archive.files) == [
-            "layer0.biases",
-            "layer0.weights",
-            "layer1.biases",
-            "layer1.weights",
-            "layers",
-            "nnlite_format",
-            "nnlite_version",
-        ]
-        assert list(archive["layers"]) == ["Layer_Dense(2, 16)", "Layer_Dense(16, 3)"]
-    assert os.listdir(tmp_path) == ["spiral.params"]  # no temporary file left
+    history = model.train(X, y, epochs=6, initial_epoch=3, print_every=2)
+    assert history.epoch == [4, 5, 6]
+    printed = [line.split(",")[0] for line in capsys.readouterr().out.splitlines()]
+    assert printed == ["epoch: 4", "epoch: 6"]
+    assert model.optimizer.iterations == 3
+    # Nothing left to do: no epoch runs
+    assert model.train(X, y, epochs=6, initial_epoch=6, verbose=0).epoch == []
+    assert model.optimizer.iterations == 3
 
 
-def test_a_failed_save_leaves_the_old_file(rng, tmp_path, monkeypatch):
-    model = classifier(rng)
-    path = tmp_path / "model.npz"
-    model.save_parameters(path)
-    saved = path.read_bytes()
-    model.layers[0].weights += 1.0
-
-    def crash(source, destination):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(model_module.os, "replace", crash)
-    with pytest.raises(OSError, match="disk full"):
-        model.save_parameters(path)
-    assert path.read_bytes() == saved
-    assert os.listdir(tmp_path) == ["model.npz"]
-
-
-class _Trap:
-    """Unpickling this creates a file: proof that a pickle was opened."""
-
-    def __init__(self, marker):
-        self.marker = marker
-
-    def __reduce__(self):
-        return (open, (str(self.marker), "w"))
-
-
-def test_a_pickle_is_refused_and_never_opened(rng, tmp_path):
-    marker = tmp_path / "unpickled"
-    path = tmp_path / "book.parms"
-    with open(path, "wb") as file:
-        pickle.dump([(_Trap(marker), np.zeros((1, 16)))], file)
-    model = classifier(rng)
-    with pytest.raises(ValueError, match="is a pickle .* nnlite never unpickles"):
-        model.load_parameters(path)
-    assert not marker.exists()
-
-
-def test_a_pickle_inside_an_npz_is_refused_and_never_opened(rng, tmp_path):
-    marker = tmp_path / "unpickled"
-    path = tmp_path / "sneaky.npz"
-    model = classifier(rng)
-    model.save_parameters(path)
-    with np.load(path) as archive:
-        entries = dict(archive)
-    entries["layer0.weights"] = np.array([_Trap(marker)], dtype=object)
-    with open(path, "wb") as file:
-        np.savez(file, **entries)
-    with pytest.raises(ValueError, match="holds Python objects"):
-        model.load_parameters(path)
-    assert not marker.exists()
-
-
-def corrupt_middle(path):
-    data = bytearray(path.read_bytes())
-    middle = len(data) // 2
-    data[middle : middle + 8] = bytes(b ^ 0xFF for b in data[middle : middle + 8])
-    path.write_bytes(bytes(data))
-
-
-def truncate(path):
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-
-
-@pytest.mark.parametrize("damage", [corrupt_middle, truncate])
-def test_a_damaged_file_is_reported(rng, tmp_path, damage):
-    model = classifier(rng)
-    path = tmp_path / "model.npz"
-    model.save_parameters(path)
-    damage(path)
-    before = model.layers[0].weights.copy()
-    with pytest.raises(ValueError, match="damaged or truncated"):
-        model.load_parameters(path)
-    np.testing.assert_array_equal(model.layers[0].weights, before)
-
-
-def other_model(hidden=16, extra_layer=False, dtype=None):
-    rng = np.random.default_rng(5)
-    model = Model()
-    model.add(Layer_Dense(2, hidden, rng=rng, dtype=dtype))
-    model.add(Activation_ReLU())
-    if extra_layer:
-        model.add(Layer_Dense(hidden, hidden, rng=rng, dtype=dtype))
-    model.add(Layer_Dense(hidden, 3, rng=rng, dtype=dtype))
-    return model
-
-
-@pytest.mark.parametrize(
-    ("saved", "message"),
-    [
-        (
-            other_model(extra_layer=True),
-            r"holds parameters of 3 layer\(s\) \(Layer_Dense\(2, 16\), Layer_Dense\(16, 16\), "
-            r"Layer_Dense\(16, 3\)\) but the model has 2 layer\(s\) with parameters: "
-            r"Layer_Dense\(2, 16\), Layer_Dense\(16, 3\)",
-        ),
-        (
-            other_model(hidden=32),
-            r"weights of layer 0 has shape \(2, 32\) in the file \(Layer_Dense\(2, 32\)\) but "
-            r"\(2, 16\) in the model \(Layer_Dense\(2, 16\)\)",
-        ),
-        (
-            other_model(dtype=np.float32),
-            r"weights of layer 0 \(Layer_Dense\(2, 16\)\) has dtype float32 in the file but "
-            r"float64 in the model",
-        ),
-    ],
-)
-def test_a_mismatched_file_says_what_differs(rng, tmp_path, saved, message):
-    path = tmp_path / "other.npz"
-    saved.save_parameters(path)
-    model = classifier(rng)
-    before = [tuple(a.copy() for a in pair) for pair in model.get_parameters()]
-    with pytest.raises(ValueError, match=message):
-        model.load_parameters(path)
-    for ours, theirs in zip(model.get_parameters(), before, strict=True):
-        np.testing.assert_array_equal(ours[0], theirs[0])
-        np.testing.assert_array_equal(ours[1], theirs[1])
-
-
-def test_files_that_are_not_parameters_are_named(rng, tmp_path):
-    model = classifier(rng)
-    single = tmp_path / "array.npy"
-    np.save(single, np.zeros(3))
-    with pytest.raises(ValueError, match=r"single NumPy array \(.npy\)"):
-        model.load_parameters(single)
-    archive = tmp_path / "other.npz"
-    np.savez(archive, weights=np.zeros(3))
-    with pytest.raises(ValueError, match=r"not an nnlite parameters file \(its entries are"):
-        model.load_parameters(archive)
-    text = tmp_path / "notes.txt"
-    text.write_text("hello")
-    with pytest.raises(ValueError, match=r"not a NumPy .npz archive"):
-        model.load_parameters(text)
-    assert zipfile.is_zipfile(archive)
+@pytest.mark.parametrize("initial_epoch", [-1, 11, True, 2.0])
+def test_initial_epoch_must_be_between_0_and_epochs(rng, data, initial_epoch):
+    (X, y), _ = data
+    with pytest.raises(ValueError, match=r"initial_epoch is the number of epochs already trained"):
+        classifier(rng).train(X, y, epochs=10, initial_epoch=initial_epoch)

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nnlite.optimizers.state import OptimizerRecord
-from nnlite.parameters import trainable_parameters
+from nnlite.parameters import declared_parameters
 
 if TYPE_CHECKING:
     from nnlite.optimizers.base import Optimizer
@@ -171,7 +171,7 @@ def _copied(values: Mapping[str, Any]) -> dict[str, Any]:
 def _check_layer_state(layer: object, saved: Mapping[str, Any], kind: str, where: str) -> None:
     if saved.get("kind") != kind:
         raise ValueError(f"{where}: its state was made by {saved.get('kind')}, not {kind}")
-    parameters = {parameter.name: parameter for parameter in trainable_parameters(layer)}
+    parameters = {parameter.name: parameter for parameter in declared_parameters(layer)}
     unknown_steps = sorted(set(saved["steps"]) - set(parameters))
     if unknown_steps:
         raise ValueError(

@@ -1,0 +1,302 @@
+"""Architecture: nnlite's layers, losses, accuracies, optimizers and schedules as plain data.
+
+:func:`describe` turns an object into ``{"class": "Layer_Dense", "arguments": {...}}``: its
+class name and the constructor arguments that build it again. :func:`build` does the reverse.
+Only the classes in the tables of this module can be built: a file names a class, the name is
+looked up here, and nothing else is ever imported. An object of any other class (a layer
+written by hand, say) is described as ``{"class": "MyLayer", "arguments": None, "reason":
+...}``: a file can still carry its parameters, to be loaded into a model built in code, but
+cannot rebuild it.
+
+Optimizers are rebuilt from their ``state_dict`` (which holds every hyperparameter, see
+``nnlite/optimizers/state_dict.py``) and a schedule from its constructor's arguments, read
+back from the attributes of the same names.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nnlite import optimizers as optimizer_classes
+from nnlite import schedules as schedule_classes
+from nnlite.accuracy import Accuracy_Categorical, Accuracy_Regression
+from nnlite.activations import (
+    Activation_LeakyReLU,
+    Activation_Linear,
+    Activation_ReLU,
+    Activation_Sigmoid,
+    Activation_Softmax,
+    Activation_Tanh,
+)
+from nnlite.layers import Layer_Dense, Layer_Dropout, Layer_Embedding
+from nnlite.losses import (
+    Loss_BinaryCrossentropy,
+    Loss_CategoricalCrossentropy,
+    Loss_MeanAbsoluteError,
+    Loss_MeanSquaredError,
+)
+from nnlite.optimizers.base import Optimizer
+from nnlite.schedules.base import Schedule
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to describe and rebuild one class.
+
+    ``arguments`` are the constructor's arguments, read back from the attributes of the same
+    names; ``compared`` are those that must agree when a file is loaded into an object built
+    in code (the others, such as a dropout's generator, are state the file restores).
+    """
+
+    cls: type
+    arguments: tuple[str, ...] = ()
+    compared: tuple[str, ...] = ()
+
+
+DENSE_SIZES = ("n_inputs", "n_neurons")
+DENSE_REGULARIZERS = (
+    "weight_regularizer_l1",
+    "weight_regularizer_l2",
+    "bias_regularizer_l1",
+    "bias_regularizer_l2",
+)
+
+LAYERS = {
+    recipe.cls.__name__: recipe
+    for recipe in (
+        Recipe(
+            Layer_Dense,
+            arguments=(*DENSE_SIZES, *DENSE_REGULARIZERS, "name", "check_finite"),
+            compared=(*DENSE_SIZES, *DENSE_REGULARIZERS),
+        ),
+        Recipe(Layer_Dropout, arguments=("rate", "rng"), compared=("rate",)),
+        Recipe(
+            Layer_Embedding,
+            arguments=("num_embeddings", "embedding_dim", "sparse", "name"),
+            compared=("num_embeddings", "embedding_dim"),
+        ),
+        Recipe(Activation_ReLU),
+        Recipe(Activation_Softmax),
+        Recipe(Activation_Sigmoid),
+        Recipe(Activation_Tanh),
+        Recipe(Activation_Linear),
+        Recipe(Activation_LeakyReLU, arguments=("alpha",), compared=("alpha",)),
+    )
+}
+LOSSES = {
+    cls.__name__: Recipe(cls)
+    for cls in (
+        Loss_CategoricalCrossentropy,
+        Loss_BinaryCrossentropy,
+        Loss_MeanSquaredError,
+        Loss_MeanAbsoluteError,
+    )
+}
+ACCURACIES = {
+    "Accuracy_Categorical": Recipe(
+        Accuracy_Categorical, arguments=("binary",), compared=("binary",)
+    ),
+    # The precision is computed from the training targets: state, restored from the file
+    "Accuracy_Regression": Recipe(Accuracy_Regression, arguments=("precision",)),
+}
+OPTIMIZERS: dict[str, type] = {
+    name: getattr(optimizer_classes, name)
+    for name in optimizer_classes.__all__
+    if getattr(optimizer_classes, name) is not Optimizer
+}
+SCHEDULES: dict[str, type] = {
+    name: getattr(schedule_classes, name)
+    for name in schedule_classes.__all__
+    if getattr(schedule_classes, name) is not Schedule
+}
+KINDS = {"layer": LAYERS, "loss": LOSSES, "accuracy": ACCURACIES}
+
+
+# ---------------------------------------------------------------------- layers, losses, accuracies
+
+
+def describe(obj: object, kind: str) -> dict[str, Any]:
+    """``{"class": ..., "arguments": ...}`` for a layer, loss or accuracy (see the docstring)."""
+    name = type(obj).__name__
+    recipe = KINDS[kind].get(name)
+    if recipe is None or type(obj) is not recipe.cls:
+        return {
+            "class": name,
+            "arguments": None,
+            "reason": f"{name} is not one of nnlite's {kind} classes {sorted(KINDS[kind])}",
+        }
+    return {"class": name, "arguments": {key: getattr(obj, key) for key in recipe.arguments}}
+
+
+def build(description: Mapping[str, Any], kind: str, path: str, where: str) -> object:
+    """A new object from a description made by :func:`describe`."""
+    name = description.get("class")
+    arguments = description.get("arguments")
+    table = KINDS[kind]
+    if arguments is None:
+        reason = description.get("reason", "it has no arguments")
+        raise ValueError(
+            f"{path!r}: {where} is a {name}, which cannot be rebuilt from a file ({reason}); "
+            f"build the model in code and load the file into it with "
+            f"load_checkpoint(path, model)"
+        )
+    if name not in table:
+        raise ValueError(
+            f"{path!r}: {where} names the class {name!r}, which is not one of nnlite's {kind} "
+            f"classes {sorted(table)}; nnlite builds only its own classes"
+        )
+    recipe = table[name]
+    if not isinstance(arguments, dict):
+        raise ValueError(
+            f"{path!r}: {where}.arguments should be a JSON object, found {arguments!r}"
+        )
+    unknown = sorted(set(arguments) - set(recipe.arguments))
+    missing = sorted(set(recipe.arguments) - set(arguments))
+    if unknown or missing:
+        raise ValueError(
+            f"{path!r}: {where} ({name}) has the arguments {sorted(arguments)}, but {name} is "
+            f"saved with {sorted(recipe.arguments)} (unknown: {unknown}, missing: {missing})"
+        )
+    try:
+        if recipe.cls is Layer_Dense:
+            # Draw the throwaway initial weights from a local generator, not the global stream
+            return Layer_Dense(**arguments, rng=np.random.default_rng(0))
+        return recipe.cls(**arguments)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{path!r}: {where} cannot be built from the file: {error}") from None
+
+
+def differences(description: Mapping[str, Any], obj: object, kind: str) -> list[str]:
+    """How ``obj`` (built in code) differs from the file's ``description``: class and the
+    compared arguments, as ``"<what>: <file> in the file but <obj> in the model"``."""
+    name = type(obj).__name__
+    if description.get("class") != name:
+        return [f"the class is {description.get('class')} in the file but {name} in the model"]
+    recipe = KINDS[kind].get(name)
+    arguments = description.get("arguments")
+    if recipe is None or arguments is None or type(obj) is not recipe.cls:
+        return []
+    return [
+        f"{argument} is {arguments.get(argument)!r} in the file but "
+        f"{getattr(obj, argument)!r} in the model"
+        for argument in recipe.compared
+        if arguments.get(argument) != getattr(obj, argument)
+    ]
+
+
+# ---------------------------------------------------------------------- optimizers and schedules
+
+
+def describe_optimizer(optimizer: object, layers: Mapping[str, object]) -> dict[str, Any]:
+    """The optimizer's class, its schedule and its ``state_dict(layers)``."""
+    name = type(optimizer).__name__
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"the optimizer {optimizer!r} is not an nnlite optimizer (it has no state_dict), so "
+            f"its state cannot be saved"
+        )
+    schedule = optimizer.schedule
+    return {
+        "class": name,
+        "schedule": None if schedule is None else describe_schedule(schedule),
+        "state": optimizer.state_dict(layers),
+    }
+
+
+def build_optimizer(
+    description: Mapping[str, Any], layers: Mapping[str, object], path: str, where: str
+) -> Optimizer:
+    """A new optimizer with the file's hyperparameters and state (for ``layers``)."""
+    name = description.get("class")
+    if name not in OPTIMIZERS:
+        raise ValueError(
+            f"{path!r}: {where} names the optimizer {name!r}, which is not one of nnlite's "
+            f"optimizers {sorted(OPTIMIZERS)}"
+        )
+    cls = OPTIMIZERS[name]
+    state = description.get("state")
+    hyperparameters = state.get("hyperparameters") if isinstance(state, dict) else None
+    if not isinstance(hyperparameters, dict):
+        raise ValueError(f"{path!r}: {where}.state has no 'hyperparameters'")
+    accepted = inspect.signature(cls).parameters
+    arguments = {key: value for key, value in hyperparameters.items() if key in accepted}
+    if description.get("schedule") is not None:
+        arguments["learning_rate"] = build_schedule(
+            description["schedule"], path, f"{where}.schedule"
+        )
+    try:
+        optimizer = cls(**arguments)
+        optimizer.load_state_dict(state, layers)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{path!r}: {where} ({name}) cannot be restored: {error}") from None
+    return optimizer
+
+
+def describe_schedule(schedule: Schedule) -> dict[str, Any]:
+    """The schedule's class and constructor arguments (nested schedules described too).
+
+    A schedule holding a Python function (``Schedule_Lambda``, a cyclic ``scale_fn``) cannot
+    be rebuilt; it is described with ``"arguments": None`` and the reason.
+    """
+    name = type(schedule).__name__
+    if SCHEDULES.get(name) is not type(schedule):
+        return {"class": name, "arguments": None, "reason": f"{name} is not an nnlite schedule"}
+    arguments = {}
+    for argument in list(inspect.signature(type(schedule).__init__).parameters)[1:]:
+        value = getattr(schedule, argument)
+        if isinstance(value, Schedule):
+            value = describe_schedule(value)
+        elif isinstance(value, list | tuple) and any(isinstance(v, Schedule) for v in value):
+            value = [describe_schedule(item) for item in value]
+        elif callable(value):
+            return {
+                "class": name,
+                "arguments": None,
+                "reason": f"its {argument} is a Python function, which is not written to files",
+            }
+        arguments[argument] = value
+    nested = [v for v in arguments.values() if isinstance(v, dict)] + [
+        item for v in arguments.values() if isinstance(v, list) for item in v
+    ]
+    for item in nested:
+        if isinstance(item, dict) and item.get("arguments") is None:
+            return {"class": name, "arguments": None, "reason": item["reason"]}
+    return {"class": name, "arguments": arguments}
+
+
+def build_schedule(description: object, path: str, where: str) -> Schedule:
+    """A new schedule from :func:`describe_schedule`'s description."""
+    if not isinstance(description, dict):
+        raise ValueError(f"{path!r}: {where} should describe a schedule, found {description!r}")
+    name = description.get("class")
+    arguments = description.get("arguments")
+    if arguments is None:
+        raise ValueError(
+            f"{path!r}: {where} is a {name}, which cannot be rebuilt from a file "
+            f"({description.get('reason')}); build the model and its optimizer in code and load "
+            f"the file into it with load_checkpoint(path, model)"
+        )
+    if name not in SCHEDULES:
+        raise ValueError(
+            f"{path!r}: {where} names the schedule {name!r}, which is not one of nnlite's "
+            f"schedules {sorted(SCHEDULES)}"
+        )
+    built = {}
+    for argument, value in arguments.items():
+        if isinstance(value, dict):
+            value = build_schedule(value, path, f"{where}.{argument}")
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            value = [
+                build_schedule(item, path, f"{where}.{argument}.{index}")
+                for index, item in enumerate(value)
+            ]
+        built[argument] = value
+    try:
+        return SCHEDULES[name](**built)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{path!r}: {where} ({name}) cannot be built: {error}") from None

@@ -1,0 +1,520 @@
+"""Checkpoints: files of parameters, whole models and training runs, without pickle.
+
+The book saves with pickle, and opening a pickle runs whatever code it contains. nnlite's
+files are NumPy ``.npz`` archives of plain arrays, read with ``allow_pickle=False``, written
+to a temporary file and renamed into place so that a crash never leaves half a file (see
+``nnlite/array_files.py``). Three formats, each marked by the entries ``nnlite_format`` and
+``nnlite_version``:
+
+=====================  ============================================  ========================
+format (version 1)     written by                                    read by
+=====================  ============================================  ========================
+``nnlite-parameters``  ``model.save_parameters(path)``               ``model.load_parameters``
+``nnlite-model``       ``model.save(path)``                          ``Model.load(path)``
+``nnlite-checkpoint``  ``save_checkpoint(path, model, epoch=...)``   ``load_checkpoint(path)``
+                                                                     and ``Model.load(path)``
+=====================  ============================================  ========================
+
+**nnlite-parameters** holds ``layers``, the reprs of the layers with parameters, and one array
+per parameter, ``layer<i>.<name>`` (``layer0.weights``, ``layer0.biases``, ...), ``i``
+counting the layers with parameters.
+
+**nnlite-model** holds the entry ``description``, a JSON object, and the arrays it refers to
+(``{"__array__": "<entry>"}``, named after their place in the JSON)::
+
+    {"model": {
+        "layers": [
+            {"name": "dense_1", "class": "Layer_Dense",
+             "arguments": {"n_inputs": 2, "n_neurons": 64, "weight_regularizer_l1": 0, ...,
+                           "name": null, "check_finite": false},
+             "trainable": true,
+             "parameters": {"weights": {"__array__": "model.layers.0.parameters.weights"},
+                            "biases": {"__array__": "model.layers.0.parameters.biases"}}},
+            {"name": "relu_1", "class": "Activation_ReLU", "arguments": {}},
+            {"name": "dropout_1", "class": "Layer_Dropout",
+             "arguments": {"rate": 0.1, "rng": {"__generator__": 0}}},
+            ...],
+        "loss": {"class": "Loss_CategoricalCrossentropy", "arguments": {}},
+        "accuracy": {"class": "Accuracy_Categorical", "arguments": {"binary": false}},
+        "optimizer": {"class": "Optimizer_Adam", "schedule": null,
+                      "state": <optimizer.state_dict(model.named_layers())>}},
+     "generators": [<generator.bit_generator.state>, ...]}
+
+A layer's ``name`` is its name in the model (:meth:`~nnlite.Model.named_layers`), which keys
+the optimizer's state. Classes are looked up by name among nnlite's own
+(``nnlite/architecture.py``); nothing named in a file is ever imported.
+
+**nnlite-checkpoint** is an nnlite-model plus what resuming needs::
+
+    "training": {"epoch": 30, "rng": {"__generator__": 0} or null,
+                 "global_rng": <np.random.get_state(legacy=False)>, "extra": ...}
+
+Stop after epoch k, ``save_checkpoint``, ``load_checkpoint`` into fresh objects (restoring the
+global ``np.random`` stream), ``model.train(..., epochs=n, initial_epoch=k, rng=rng)``: the
+weights are those of an uninterrupted n-epoch run, to the bit.
+
+Loading checks the format, the version, the classes, the names, and every array's shape and
+dtype before changing anything, and says which file, which entry and what differs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from nnlite import architecture, random_state
+from nnlite.array_files import pack, read_arrays, unpack, write_atomically
+from nnlite.model import Model, parameter_specs
+
+PARAMETERS = "nnlite-parameters"
+MODEL = "nnlite-model"
+CHECKPOINT = "nnlite-checkpoint"
+VERSION = 1
+DESCRIPTION = "description"
+
+_BOOK_MODEL = (
+    "If you trust this file (say, a model you saved with the book's own Model.save), import "
+    "it with nnlite.load_book_model(path, trust_this_file=True)."
+)
+_BOOK_PARAMETERS = (
+    "If you trust this file (say, parameters you saved with the book's save_parameters), read "
+    "them with nnlite.load_book_parameters(path, trust_this_file=True) and pass them to "
+    "model.set_parameters(...)."
+)
+_ADVICE = {
+    PARAMETERS: "It holds only parameters: build the model in code, then "
+    "model.load_parameters(path).",
+    MODEL: "It is a whole model, without training state (epoch, random streams): open it with "
+    "Model.load(path).",
+    CHECKPOINT: "It is a training checkpoint: open it with load_checkpoint(path), or "
+    "Model.load(path) for the model alone.",
+}
+
+
+class Checkpoint(NamedTuple):
+    """What :func:`load_checkpoint` returns."""
+
+    model: Model
+    #: The number of epochs trained: pass it to ``model.train(..., initial_epoch=epoch)``.
+    epoch: int
+    #: The generator given to ``save_checkpoint(rng=...)`` (for ``train(shuffle=True,
+    #: rng=...)``), standing where it stood; ``None`` if none was given.
+    rng: np.random.Generator | None
+    #: The ``extra`` given to ``save_checkpoint``.
+    extra: Any
+
+
+# ---------------------------------------------------------------------- parameters
+
+
+def save_parameters(path: str | os.PathLike, model: Model) -> None:
+    """Write the parameters of ``model`` as an nnlite-parameters file (see the docstring)."""
+    layers = model.parameter_layers()
+    arrays = {
+        "nnlite_format": np.array(PARAMETERS),
+        "nnlite_version": np.array(VERSION),
+        "layers": np.array([repr(layer) for layer in layers], dtype=str),
+    }
+    for index, layer in enumerate(layers):
+        for spec in parameter_specs(layer):
+            array = np.asarray(getattr(layer, spec.name))
+            if array.dtype.hasobject:
+                raise TypeError(
+                    f"Model.save_parameters: {spec.name} of {layer!r} holds Python objects "
+                    f"(dtype object); only numeric arrays can be saved"
+                )
+            arrays[f"layer{index}.{spec.name}"] = array
+    write_atomically(path, arrays)
+
+
+def load_parameters(path: str | os.PathLike, model: Model) -> None:
+    """Read an nnlite-parameters file into ``model``'s layers, or change nothing and say why."""
+    path = os.fspath(path)
+    _, arrays = read_arrays(
+        path,
+        formats={PARAMETERS: VERSION},
+        reader="Model.load_parameters",
+        if_pickle=_BOOK_PARAMETERS,
+        if_other_format=_ADVICE.get,
+    )
+    if "layers" not in arrays or arrays["layers"].ndim != 1:
+        raise ValueError(f"{path!r} has no 'layers' entry; it was not written by nnlite")
+    saved = [str(description) for description in arrays.pop("layers")]
+    layers = model.parameter_layers()
+    if len(saved) != len(layers):
+        listed = ", ".join(repr(layer) for layer in layers) or "none"
+        raise ValueError(
+            f"{path!r} holds parameters of {len(saved)} layer(s) ({', '.join(saved)}) but "
+            f"the model has {len(layers)} layer(s) with parameters: {listed}"
+        )
+    parameters = []
+    for index, layer in enumerate(layers):
+        names = [spec.name for spec in parameter_specs(layer)]
+        prefix = f"layer{index}."
+        in_file = [key[len(prefix) :] for key in arrays if key.startswith(prefix)]
+        if sorted(in_file) != sorted(names):
+            raise ValueError(
+                f"{path!r}: layer {index} has the parameters {sorted(in_file)} in the file "
+                f"({saved[index]}) but {sorted(names)} in the model ({layer!r})"
+            )
+        values = []
+        for name in names:
+            value = arrays.pop(prefix + name)
+            current = np.asarray(getattr(layer, name))
+            if value.shape != current.shape:
+                raise ValueError(
+                    f"{path!r}: {name} of layer {index} has shape {value.shape} in the file "
+                    f"({saved[index]}) but {current.shape} in the model ({layer!r})"
+                )
+            if value.dtype != current.dtype:
+                raise ValueError(
+                    f"{path!r}: {name} of layer {index} ({layer!r}) has dtype {value.dtype} "
+                    f"in the file but {current.dtype} in the model; build the model with "
+                    f"the same dtype (nnfs.init() gives float32 weights; "
+                    f"Layer_Dense(..., dtype=...) chooses one)"
+                )
+            values.append(value)
+        parameters.append(tuple(values))
+    if arrays:
+        raise ValueError(f"{path!r} has entries this model does not use: {sorted(arrays)}")
+    model.set_parameters(parameters)
+
+
+# ---------------------------------------------------------------------- models
+
+
+def save_model(path: str | os.PathLike, model: Model) -> None:
+    """Write ``model`` (layers, parameters, loss, accuracy, optimizer) as an nnlite-model."""
+    description = _describe_model(model, "Model.save")
+    unbuildable = _unbuildable(description)
+    if unbuildable:
+        raise ValueError(
+            f"Model.save: {unbuildable}, so a file cannot say how to build it again. Save the "
+            f"parameters (model.save_parameters(path)) or a training checkpoint "
+            f"(save_checkpoint(path, model, epoch=...)), and load it into a model built in code"
+        )
+    _write(path, MODEL, {"model": description}, "Model.save")
+
+
+def load_model(path: str | os.PathLike) -> Model:
+    """The model of an nnlite-model or nnlite-checkpoint file, built anew and finalized."""
+    path = os.fspath(path)
+    tree = _read(path, {MODEL: VERSION, CHECKPOINT: VERSION}, "Model.load")
+    return _build_model(tree["model"], path)
+
+
+# ---------------------------------------------------------------------- training checkpoints
+
+
+def save_checkpoint(
+    path: str | os.PathLike,
+    model: Model,
+    *,
+    epoch: int,
+    rng: np.random.Generator | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> None:
+    """Write everything needed to resume training ``model`` after ``epoch`` epochs.
+
+    The file holds the model and its optimizer's state, ``epoch``, the global ``np.random``
+    stream's state, the state of ``rng`` (the generator passed to ``train(shuffle=True,
+    rng=...)``, if any) and of every dropout layer's generator, and ``extra``: anything else
+    you want back (numbers, strings, lists, dicts, arrays). Layers of classes nnlite does not
+    know are allowed: their parameters are saved, and the file is loaded into a model built
+    in code with ``load_checkpoint(path, model)``.
+    """
+    if isinstance(epoch, bool) or not isinstance(epoch, int | np.integer) or epoch < 0:
+        raise ValueError(f"save_checkpoint: epoch must be a whole number >= 0, got {epoch!r}")
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"save_checkpoint: rng must be a np.random.Generator (the one given to "
+            f"model.train(shuffle=True, rng=...)) or None, got {type(rng).__name__}"
+        )
+    training = {
+        "epoch": int(epoch),
+        "rng": rng,
+        "global_rng": random_state.global_state(),
+        "extra": None if extra is None else dict(extra),
+    }
+    tree = {"model": _describe_model(model, "save_checkpoint"), "training": training}
+    _write(path, CHECKPOINT, tree, "save_checkpoint")
+
+
+def load_checkpoint(
+    path: str | os.PathLike, model: Model | None = None, *, restore_global_rng: bool = True
+) -> Checkpoint:
+    """Read a checkpoint written by :func:`save_checkpoint`.
+
+    Without ``model``, the model is built anew from the file (its classes must be nnlite's).
+    With one, the file is loaded into it: its layers, names, loss, accuracy and optimizer
+    class must match the file's (each difference is named), and its parameters, optimizer
+    state, dropout generators and frozen flags are replaced. ``restore_global_rng`` moves the
+    global ``np.random`` stream to where it was when the checkpoint was saved, as resuming a
+    run that draws from it (the book's dropout, shuffling without an ``rng``) requires.
+    """
+    path = os.fspath(path)
+    tree = _read(path, {CHECKPOINT: VERSION}, "load_checkpoint")
+    training = _field(tree, "training", dict, path, DESCRIPTION)
+    epoch = _field(training, "epoch", int, path, "training")
+    rng = training.get("rng")
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise ValueError(f"{path!r}: training.rng should refer to a generator, found {rng!r}")
+    global_rng = _field(training, "global_rng", dict, path, "training")
+    if model is None:
+        model = _build_model(tree["model"], path)
+    else:
+        _load_into(model, tree["model"], path)
+    if restore_global_rng:
+        random_state.restore_global_state(global_rng, path, "training.global_rng")
+    return Checkpoint(model=model, epoch=epoch, rng=rng, extra=training.get("extra"))
+
+
+# ---------------------------------------------------------------------- writing and reading
+
+
+def _write(path: str | os.PathLike, kind: str, tree: dict[str, Any], where: str) -> None:
+    try:
+        text, arrays = pack(tree)
+    except TypeError as error:
+        raise TypeError(f"{where}: {error}") from None
+    write_atomically(
+        path,
+        {
+            "nnlite_format": np.array(kind),
+            "nnlite_version": np.array(VERSION),
+            DESCRIPTION: np.array(text),
+            **arrays,
+        },
+    )
+
+
+def _read(path: str, formats: dict[str, int], reader: str) -> dict[str, Any]:
+    _, arrays = read_arrays(
+        path, formats=formats, reader=reader, if_pickle=_BOOK_MODEL, if_other_format=_ADVICE.get
+    )
+    text = arrays.pop(DESCRIPTION, None)
+    if text is None or text.shape != () or text.dtype.kind != "U":
+        raise ValueError(f"{path!r} has no {DESCRIPTION!r} entry (a JSON string)")
+    tree = unpack(str(text), arrays, path=path, entry=DESCRIPTION)
+    _field(tree, "model", dict, path, DESCRIPTION)
+    return tree
+
+
+def _field(mapping: Mapping[str, Any], key: str, kind: type, path: str, where: str) -> Any:
+    """``mapping[key]``, which must be a ``kind``; otherwise a ValueError saying so."""
+    value = mapping.get(key)
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise ValueError(
+            f"{path!r}: {where}.{key} should be a {kind.__name__}, found {value!r:.60}"
+        )
+    return value
+
+
+# ---------------------------------------------------------------------- the model description
+
+
+def _describe_model(model: Model, where: str) -> dict[str, Any]:
+    if not model.layers:
+        raise ValueError(f"{where}: the model has no layers")
+    named = model.named_layers()
+    layers = []
+    for name, layer in named.items():
+        spec = {"name": name, **architecture.describe(layer, "layer")}
+        specs = parameter_specs(layer)
+        if specs:
+            spec["trainable"] = getattr(layer, "trainable", True) is not False
+            spec["parameters"] = {s.name: np.asarray(getattr(layer, s.name)) for s in specs}
+        layers.append(spec)
+    optimizer = None
+    if model.optimizer is not None:
+        try:
+            optimizer = architecture.describe_optimizer(model.optimizer, named)
+        except TypeError as error:
+            raise TypeError(f"{where}: {error}") from None
+    return {
+        "layers": layers,
+        "loss": None if model.loss is None else architecture.describe(model.loss, "loss"),
+        "accuracy": (
+            None if model.accuracy is None else architecture.describe(model.accuracy, "accuracy")
+        ),
+        "optimizer": optimizer,
+    }
+
+
+def _unbuildable(description: dict[str, Any]) -> str | None:
+    """Why the description cannot be rebuilt from a file, or None if it can."""
+    for index, spec in enumerate(description["layers"]):
+        if spec["arguments"] is None:
+            return f"layer {index} ({spec['name']!r}) is a {spec['class']}: {spec['reason']}"
+    for role in ("loss", "accuracy"):
+        part = description[role]
+        if part is not None and part["arguments"] is None:
+            return f"the {role} is a {part['class']}: {part['reason']}"
+    schedule = (description["optimizer"] or {}).get("schedule")
+    if schedule is not None and schedule["arguments"] is None:
+        return f"the optimizer's schedule is a {schedule['class']}: {schedule['reason']}"
+    return None
+
+
+def _layer_specs(description: Mapping[str, Any], path: str) -> list[dict[str, Any]]:
+    specs = _field(description, "layers", list, path, "model")
+    for index, spec in enumerate(specs):
+        where = f"model.layers.{index}"
+        if not isinstance(spec, dict):
+            raise ValueError(f"{path!r}: {where} should be a JSON object, found {spec!r:.60}")
+        _field(spec, "name", str, path, where)
+        _field(spec, "class", str, path, where)
+        if "parameters" in spec:
+            _field(spec, "parameters", dict, path, where)
+            _field(spec, "trainable", bool, path, where)
+    return specs
+
+
+def _check_parameters(
+    spec: Mapping[str, Any], layer: object, index: int, path: str, *, built: bool
+) -> None:
+    """The file's parameters of layer ``index`` must fit ``layer``: names, shapes, dtypes.
+
+    A layer ``built`` from the file takes any floating dtype; one built in code must have
+    the file's dtypes, as ``load_parameters`` requires.
+    """
+    where = f"layer {index} ({spec['name']!r})"
+    names = [s.name for s in parameter_specs(layer)]
+    in_file = spec.get("parameters", {})
+    if sorted(in_file) != sorted(names):
+        raise ValueError(
+            f"{path!r}: {where} has the parameters {sorted(in_file)} in the file but "
+            f"{sorted(names)} in the model ({layer!r})"
+        )
+    for name in names:
+        entry = f"model.layers.{index}.parameters.{name}"
+        value = in_file[name]
+        current = np.asarray(getattr(layer, name))
+        if not isinstance(value, np.ndarray):
+            raise ValueError(f"{path!r}: {entry} should be an array, found {value!r:.60}")
+        if value.shape != current.shape:
+            raise ValueError(
+                f"{path!r}: entry {entry!r} ({name} of {where}) has shape {value.shape} in the "
+                f"file but {current.shape} in the model ({layer!r})"
+            )
+        if built and value.dtype.kind != "f":
+            raise ValueError(
+                f"{path!r}: entry {entry!r} ({name} of {where}) should hold floating-point "
+                f"numbers, found dtype {value.dtype}"
+            )
+        if not built and value.dtype != current.dtype:
+            raise ValueError(
+                f"{path!r}: entry {entry!r} ({name} of {where}) has dtype {value.dtype} in the "
+                f"file but {current.dtype} in the model; build the model with the same dtype "
+                f"(nnfs.init() gives float32 weights; Layer_Dense(..., dtype=...) chooses one)"
+            )
+
+
+def _build_model(description: Mapping[str, Any], path: str) -> Model:
+    """A new, finalized model from the file's description."""
+    specs = _layer_specs(description, path)
+    if not specs:
+        raise ValueError(f"{path!r}: model.layers is empty; a model needs at least one layer")
+    model = Model()
+    for index, spec in enumerate(specs):
+        layer = architecture.build(spec, "layer", path, f"model.layers.{index} ({spec['name']!r})")
+        _check_parameters(spec, layer, index, path, built=True)
+        for name, value in spec.get("parameters", {}).items():
+            setattr(layer, name, value)
+        model.add(layer)
+    # The file's names key the optimizer state
+    named = {spec["name"]: layer for spec, layer in zip(specs, model.layers, strict=True)}
+    roles = {}
+    for role in ("loss", "accuracy"):
+        part = description.get(role)
+        if part is not None:
+            roles[role] = architecture.build(part, role, path, f"model.{role}")
+    if description.get("optimizer") is not None:
+        # A frozen layer's state is loaded while it is trainable, then it is frozen
+        roles["optimizer"] = architecture.build_optimizer(
+            description["optimizer"], named, path, "model.optimizer"
+        )
+    for spec, layer in zip(specs, model.layers, strict=True):
+        if "trainable" in spec:
+            layer.trainable = spec["trainable"]
+    model.set(**roles)
+    model.finalize()
+    return model
+
+
+def _load_into(model: Model, description: Mapping[str, Any], path: str) -> None:
+    """Load the file's state into ``model``, built in code; check everything first."""
+    specs = _layer_specs(description, path)
+    named = model.named_layers()
+    if len(specs) != len(named):
+        raise ValueError(
+            f"{path!r}: model.layers has {len(specs)} layers in the file "
+            f"({', '.join(spec['name'] for spec in specs)}) but the model has {len(named)} "
+            f"({', '.join(named) or 'none'})"
+        )
+    for index, (spec, (name, layer)) in enumerate(zip(specs, named.items(), strict=True)):
+        differences = architecture.differences(spec, layer, "layer")
+        if spec["name"] != name:
+            differences.insert(0, f"the name is {spec['name']!r} in the file but {name!r} here")
+        if differences:
+            raise ValueError(
+                f"{path!r}: model.layers.{index} ({spec['name']!r}) does not match the model's "
+                f"layer {index} ({layer!r}): {'; '.join(differences)}"
+            )
+        _check_parameters(spec, layer, index, path, built=False)
+    for role in ("loss", "accuracy", "optimizer"):
+        part = description.get(role)
+        ours = getattr(model, role)
+        if part is None:
+            continue
+        if ours is None:
+            raise ValueError(
+                f"{path!r}: the file has {'an' if role[0] in 'ao' else 'a'} {role} "
+                f"({part.get('class')}) but the model has none; "
+                f"call model.set({role}={part.get('class')}(...)) first"
+            )
+        differences = (
+            architecture.differences(part, ours, role)
+            if role != "optimizer"
+            else _optimizer_differences(part, ours)
+        )
+        if differences:
+            raise ValueError(f"{path!r}: model.{role} does not match: {'; '.join(differences)}")
+
+    # Everything matches. The optimizer checks its state before changing anything.
+    if description.get("optimizer") is not None:
+        try:
+            model.optimizer.load_state_dict(description["optimizer"]["state"], named)
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"{path!r}: model.optimizer.state: {error}") from None
+    for spec, layer in zip(specs, model.layers, strict=True):
+        for name, value in spec.get("parameters", {}).items():
+            setattr(layer, name, value)
+        if "trainable" in spec:
+            layer.trainable = spec["trainable"]
+        arguments = spec.get("arguments") or {}
+        if isinstance(layer, architecture.Layer_Dropout) and "rng" in arguments:
+            layer.rng = arguments["rng"]
+    accuracy = description.get("accuracy") or {}
+    if accuracy.get("class") == "Accuracy_Regression":
+        model.accuracy.precision = accuracy["arguments"]["precision"]
+
+
+def _optimizer_differences(part: Mapping[str, Any], optimizer: object) -> list[str]:
+    differences = []
+    if part.get("class") != type(optimizer).__name__:
+        differences.append(
+            f"the class is {part.get('class')} in the file but {type(optimizer).__name__} in "
+            f"the model"
+        )
+    ours = getattr(optimizer, "schedule", None)
+    theirs = (part.get("schedule") or {}).get("class")
+    if theirs != (None if ours is None else type(ours).__name__):
+        differences.append(
+            f"the schedule is {theirs} in the file but "
+            f"{None if ours is None else type(ours).__name__} in the model"
+        )
+    return differences

@@ -1,0 +1,196 @@
+"""PyTorch bridge: an nnlite Model as a ``torch.nn.Sequential``, and back.
+
+For when a network outgrows nnlite (GPUs, distributed training, layers nnlite does not have)::
+
+    sequential = to_torch(model)       # the same network, the same outputs
+    model = from_torch(sequential)     # an nnlite Model, finalized, for the supported layers
+
+===============================  =============================================================
+nnlite                           torch
+===============================  =============================================================
+``Layer_Dense(n_in, n_out)``     ``nn.Linear(n_in, n_out)``: ``weight = weightsᵀ``,
+                                 ``bias = biases[0]``
+``Activation_ReLU``              ``nn.ReLU()``
+``Activation_Sigmoid``           ``nn.Sigmoid()``
+``Activation_Tanh``              ``nn.Tanh()``
+``Activation_LeakyReLU(alpha)``  ``nn.LeakyReLU(negative_slope=alpha)``
+``Activation_Softmax``           ``nn.Softmax(dim=1)``
+``Activation_Linear``            ``nn.Identity()``
+``Layer_Dropout(rate)``          ``nn.Dropout(p=rate)``
+===============================  =============================================================
+
+nnlite stores a dense layer's weights as ``(n_inputs, n_neurons)`` and computes
+``inputs · weights + biases``; torch stores ``(out_features, in_features)`` and computes
+``x · weightᵀ + bias``: hence the transpose. The arrays are copied, in their dtype (float64
+stays float64; the biases take the weights' dtype). A frozen layer (``trainable = False``)
+becomes parameters with ``requires_grad=False``, and back.
+
+What does not carry over: the loss, the accuracy, the optimizer and its state, and the
+regularizers (torch puts an L2 penalty in the optimizer: the book's ``λ·Σw²`` has the gradient
+``2λ·w``, which is ``weight_decay=2λ`` in ``torch.optim.SGD``). Dropout draws its masks from
+torch's generator, so training steps with dropout differ; in evaluation mode
+(``sequential.eval()``, like ``model.predict``) the outputs are the same.
+
+torch is imported inside the functions: nnlite itself does not need it.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from nnlite.activations import (
+    Activation_LeakyReLU,
+    Activation_Linear,
+    Activation_ReLU,
+    Activation_Sigmoid,
+    Activation_Softmax,
+    Activation_Tanh,
+)
+from nnlite.layers import Layer_Dense, Layer_Dropout
+from nnlite.model import Model
+
+if TYPE_CHECKING:
+    import torch
+
+_SUPPORTED_NNLITE = (
+    "Layer_Dense, Layer_Dropout, Activation_ReLU, Activation_Sigmoid, Activation_Tanh, "
+    "Activation_LeakyReLU, Activation_Softmax and Activation_Linear"
+)
+_SUPPORTED_TORCH = (
+    "Linear, Dropout, ReLU, Sigmoid, Tanh, LeakyReLU, Softmax(dim=1), Identity and nested "
+    "Sequential"
+)
+
+
+def to_torch(model: Model) -> torch.nn.Sequential:
+    """A ``torch.nn.Sequential`` computing what ``model`` computes, named as
+    ``model.named_layers()`` (``sequential.dense_1``, ``sequential.relu_1``, ...).
+
+    Like any new torch module it is in training mode; call ``.eval()`` for ``predict``'s
+    outputs when the model has dropout.
+    """
+    import torch
+    from torch import nn
+
+    if not isinstance(model, Model):
+        raise TypeError(f"to_torch: expected an nnlite Model, got {type(model).__name__}")
+    if not model.layers:
+        raise ValueError("to_torch: the model has no layers")
+    modules = {}
+    for index, (name, layer) in enumerate(model.named_layers().items()):
+        kind = type(layer)
+        if kind is Layer_Dense:
+            # torch keeps weight as (out, in): the transpose of nnlite's weights
+            weight = torch.from_numpy(np.asarray(layer.weights).T.copy())
+            bias = torch.from_numpy(np.asarray(layer.biases)[0].copy())
+            # skip_init: no random initial values, which would be overwritten anyway
+            linear = nn.utils.skip_init(
+                nn.Linear, layer.n_inputs, layer.n_neurons, dtype=weight.dtype
+            )
+            with torch.no_grad():
+                linear.weight.copy_(weight)
+                linear.bias.copy_(bias)
+            linear.requires_grad_(getattr(layer, "trainable", True) is not False)
+            module = linear
+        elif kind is Layer_Dropout:
+            module = nn.Dropout(p=layer.rate)
+        elif kind is Activation_LeakyReLU:
+            module = nn.LeakyReLU(negative_slope=layer.alpha)
+        elif kind is Activation_Softmax:
+            module = nn.Softmax(dim=1)
+        elif kind in _SIMPLE_ACTIVATIONS:
+            module = getattr(nn, _SIMPLE_ACTIVATIONS[kind])()
+        else:
+            raise TypeError(
+                f"to_torch: layer {index} ({layer!r}) has no torch counterpart here; to_torch "
+                f"converts {_SUPPORTED_NNLITE}"
+            )
+        modules[name] = module
+    return nn.Sequential(OrderedDict(modules))
+
+
+_SIMPLE_ACTIVATIONS = {
+    Activation_ReLU: "ReLU",
+    Activation_Sigmoid: "Sigmoid",
+    Activation_Tanh: "Tanh",
+    Activation_Linear: "Identity",
+}
+
+
+def from_torch(sequential: torch.nn.Sequential) -> Model:
+    """An nnlite Model (finalized, without loss or optimizer) computing what ``sequential``
+    computes, for the modules listed in the module docstring.
+
+    Set a loss, an optimizer and an accuracy, and finalize again, to train it. A ``Linear``
+    without bias gets zero biases (which nnlite trains).
+    """
+    from torch import nn
+
+    if not isinstance(sequential, nn.Sequential):
+        raise TypeError(
+            f"from_torch: expected a torch.nn.Sequential, got {type(sequential).__name__}"
+        )
+    model = Model()
+    for name, module in _flattened(sequential, ""):
+        model.add(_from_module(name, module))
+    if not model.layers:
+        raise ValueError("from_torch: the Sequential has no layers")
+    model.finalize()
+    return model
+
+
+def _flattened(sequential: torch.nn.Sequential, prefix: str) -> list[tuple[str, object]]:
+    """The modules of ``sequential`` in order, nested Sequentials opened, with dotted names."""
+    from torch import nn
+
+    modules = []
+    for name, module in sequential.named_children():
+        if isinstance(module, nn.Sequential):
+            modules.extend(_flattened(module, f"{prefix}{name}."))
+        else:
+            modules.append((f"{prefix}{name}", module))
+    return modules
+
+
+def _from_module(name: str, module: object) -> object:
+    import torch
+    from torch import nn
+
+    where = f"from_torch: module {name!r} ({module!r})"
+    kind = type(module)
+    if kind is nn.Linear:
+        weight = module.weight.detach().cpu()
+        if weight.dtype not in (torch.float16, torch.float32, torch.float64):
+            raise TypeError(
+                f"{where} has dtype {weight.dtype}; convert the network with .float() or "
+                f".double() first"
+            )
+        layer = Layer_Dense(module.in_features, module.out_features, rng=np.random.default_rng(0))
+        layer.weights = weight.numpy().T.copy()
+        if module.bias is None:
+            layer.biases = np.zeros((1, module.out_features), dtype=layer.weights.dtype)
+        else:
+            layer.biases = module.bias.detach().cpu().numpy().reshape(1, -1).copy()
+        layer.trainable = bool(module.weight.requires_grad)
+        return layer
+    if kind is nn.Dropout:
+        try:
+            return Layer_Dropout(module.p)
+        except ValueError as error:
+            raise ValueError(f"{where}: {error}") from None
+    if kind is nn.LeakyReLU:
+        return Activation_LeakyReLU(alpha=module.negative_slope)
+    if kind is nn.Softmax:
+        # None: torch picks dim 1 for 2-D inputs
+        if module.dim not in (1, -1, None):
+            raise ValueError(
+                f"{where}: nnlite's softmax runs over the classes (dim=1); got dim={module.dim}"
+            )
+        return Activation_Softmax()
+    for activation, torch_name in _SIMPLE_ACTIVATIONS.items():
+        if kind is getattr(nn, torch_name):
+            return activation()
+    raise TypeError(f"{where} has no nnlite counterpart; from_torch converts {_SUPPORTED_TORCH}")
