@@ -222,6 +222,14 @@ class Callback_Checkpoint(Callback):
         Save only when the monitored figure improves on the best so far.
     every:
         Consider saving every ``every`` epochs (and always after the last epoch).
+    full_checkpoint:
+        Save everything needed to resume training (``nnlite.save_checkpoint``: the model,
+        its optimizer state, the epoch and the random streams) instead of the parameters only;
+        ``load_checkpoint`` and ``model.train(..., initial_epoch=checkpoint.epoch)`` resume to
+        the same weights as a run that never stopped.
+    rng:
+        With ``full_checkpoint``, the generator given to ``train(shuffle=True, rng=...)``, so
+        that its state is saved too.
 
     ``saved`` lists ``(epoch, path)`` of every file written.
     """
@@ -235,7 +243,13 @@ class Callback_Checkpoint(Callback):
         mode: str = "auto",
         save_best_only: bool = False,
         every: int = 1,
+        full_checkpoint: bool = False,
+        rng: np.random.Generator | None = None,
     ) -> None:
+        if full_checkpoint and save is not None:
+            raise ValueError(
+                "Callback_Checkpoint: give either save= or full_checkpoint=True, not both"
+            )
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(
                 f"Callback_Checkpoint: every must be a whole number >= 1, got {every!r}"
@@ -247,6 +261,8 @@ class Callback_Checkpoint(Callback):
         self.mode = self._monitor.mode
         self.save_best_only = save_best_only
         self.every = every
+        self.full_checkpoint = full_checkpoint
+        self.rng = rng
         self.saved: list[tuple[int, str]] = []
 
     def on_train_begin(self, model: Model) -> None:
@@ -280,7 +296,13 @@ class Callback_Checkpoint(Callback):
                 f"Callback_Checkpoint: the path {self.path!r} names {error}, which is not among "
                 f"the figures {['epoch', *logs]}"
             ) from None
-        self.save(model, path)
+        if self.full_checkpoint:
+            # Imported here: nnlite.checkpoints imports the Model, which imports this module
+            from nnlite.checkpoints import save_checkpoint
+
+            save_checkpoint(path, model, epoch=epoch, rng=self.rng)
+        else:
+            self.save(model, path)
         self.saved.append((epoch, path))
 
     def __repr__(self) -> str:

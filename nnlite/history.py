@@ -41,6 +41,25 @@ class History:
         for name, value in figures.items():
             self.history.setdefault(name, []).append(float(value))
 
+    def extend(self, other: History) -> None:
+        """Append the epochs of ``other`` (a training resumed from a checkpoint)."""
+        for index, epoch in enumerate(other.epoch):
+            self.record(epoch, {name: values[index] for name, values in other.history.items()})
+        self.stop_reason = other.stop_reason
+
+    def to_dict(self) -> dict[str, list]:
+        """``{"epoch": [...], "loss": [...], ...}``: plain lists, ready for JSON."""
+        return {"epoch": list(self.epoch), **{name: list(v) for name, v in self.history.items()}}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, list]) -> History:
+        """The History that ``to_dict`` described."""
+        history = cls()
+        figures = {name: values for name, values in data.items() if name != "epoch"}
+        for index, epoch in enumerate(data.get("epoch", [])):
+            history.record(int(epoch), {name: values[index] for name, values in figures.items()})
+        return history
+
     def last(self) -> dict[str, float]:
         """The figures of the last recorded epoch."""
         if not self.epoch:

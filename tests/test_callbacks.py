@@ -18,6 +18,7 @@ from nnlite.callbacks import (
     Callback_EarlyStopping,
     Callback_TerminateOnNaN,
 )
+from nnlite.checkpoints import load_checkpoint
 from nnlite.model import Model
 
 
@@ -257,3 +258,34 @@ def test_checkpoint_checks_its_directory_before_training(data, tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist; create it first"):
         model.train(X, y, epochs=3, verbose=0, callbacks=[checkpoint])
     assert_same_parameters(copies(model), before)
+
+
+def test_a_full_checkpoint_resumes_to_the_uninterrupted_weights(data, tmp_path):
+    (X, y), _ = data
+    straight = classifier()
+    straight.train(
+        X, y, epochs=8, batch_size=16, shuffle=True, rng=np.random.default_rng(4), verbose=0
+    )
+
+    rng = np.random.default_rng(4)
+    saver = Callback_Checkpoint(tmp_path / "epoch{epoch}.npz", full_checkpoint=True, rng=rng)
+    classifier().train(
+        X, y, epochs=5, batch_size=16, shuffle=True, rng=rng, verbose=0, callbacks=[saver]
+    )
+    checkpoint = load_checkpoint(tmp_path / "epoch3.npz")
+    checkpoint.model.train(
+        X,
+        y,
+        epochs=8,
+        initial_epoch=checkpoint.epoch,
+        batch_size=16,
+        shuffle=True,
+        rng=checkpoint.rng,
+        verbose=0,
+    )
+    assert_same_parameters(copies(checkpoint.model), copies(straight))
+
+
+def test_a_full_checkpoint_refuses_a_custom_save_as_well(tmp_path):
+    with pytest.raises(ValueError, match="either save= or full_checkpoint=True"):
+        Callback_Checkpoint(tmp_path / "x.npz", save=print, full_checkpoint=True)
