@@ -2,7 +2,8 @@
 
 Each check raises an error that names *who* complained (``where``, e.g. ``"Layer_Dense(2, 64)"``),
 the argument, what was expected and what was received, so a learner can fix the call without
-reading nnlite's source. Checks never modify their arguments.
+reading nnlite's source. Checks never modify their arguments. ``where`` may be the layer
+itself: its repr is then built only if an error is raised, not on every forward pass.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import numbers
 import numpy as np
 
 
-def check_positive_int(where: str, name: str, value: object) -> int:
+def check_positive_int(where: object, name: str, value: object) -> int:
     """Return ``value`` as an int, or raise if it is not a whole number above zero."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(
@@ -24,7 +25,7 @@ def check_positive_int(where: str, name: str, value: object) -> int:
     return int(value)
 
 
-def check_non_negative(where: str, name: str, value: object) -> float:
+def check_non_negative(where: object, name: str, value: object) -> float:
     """Raise unless ``value`` is a real number >= 0 (regularizer strengths, rates)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{where}: {name} must be a number >= 0, got {value!r}")
@@ -33,7 +34,7 @@ def check_non_negative(where: str, name: str, value: object) -> float:
     return value
 
 
-def as_2d_array(where: str, name: str, values: object, width: int | None = None) -> np.ndarray:
+def as_2d_array(where: object, name: str, values: object, width: int | None = None) -> np.ndarray:
     """Return ``values`` as a 2-D array ``(n_samples, width)`` or raise with the shape received.
 
     An ndarray is returned as the same object (no copy), which the book's bit-exact code relies
@@ -58,12 +59,12 @@ def as_2d_array(where: str, name: str, values: object, width: int | None = None)
             f"The layer was built for {width} input features; check the previous layer's "
             f"number of neurons or the data's number of columns."
         )
-    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
+    if array.dtype.kind not in "biuf":  # booleans, integers and real floats
         raise TypeError(f"{where}: {name} must hold real numbers, got dtype {array.dtype}")
     return array
 
 
-def check_finite(where: str, name: str, values: np.ndarray) -> None:
+def check_finite(where: object, name: str, values: np.ndarray) -> None:
     """Raise if ``values`` holds NaN or infinity, saying how many and where the first one is."""
     finite = np.isfinite(values)
     if not finite.all():
@@ -75,7 +76,7 @@ def check_finite(where: str, name: str, values: np.ndarray) -> None:
         )
 
 
-def check_same_shape(where: str, name: str, values: np.ndarray, expected: tuple) -> np.ndarray:
+def check_same_shape(where: object, name: str, values: np.ndarray, expected: tuple) -> np.ndarray:
     """Raise unless ``values`` is an array of exactly ``expected`` shape (gradients, dvalues)."""
     array = values if isinstance(values, np.ndarray) else np.asarray(values)
     if array.shape != tuple(expected):
@@ -86,7 +87,7 @@ def check_same_shape(where: str, name: str, values: np.ndarray, expected: tuple)
     return array
 
 
-def require_forward(where: str, obj: object, attribute: str = "inputs") -> None:
+def require_forward(where: object, obj: object, attribute: str = "inputs") -> None:
     """Raise if ``backward`` is called before ``forward`` stored what backward needs."""
     if getattr(obj, attribute, None) is None:
         raise RuntimeError(

@@ -19,9 +19,9 @@ class Activation(Layer):
 
     def _check_backward(self, dvalues: np.ndarray) -> np.ndarray:
         """Raise if backward comes before forward or ``dvalues`` has the wrong shape."""
-        require_forward(repr(self), self, self.backward_needs)
+        require_forward(self, self, self.backward_needs)
         needed = getattr(self, self.backward_needs)
-        return check_same_shape(repr(self), "dvalues", dvalues, np.shape(needed))
+        return check_same_shape(self, "dvalues", dvalues, np.shape(needed))
 
     def predictions(self, outputs: np.ndarray) -> np.ndarray:
         """What the network predicts from this activation's outputs (the outputs themselves)."""

@@ -11,7 +11,8 @@ class Activation_ReLU(Activation):
     """Rectified linear unit: ``output = max(0, x)``.
 
     Backward: the gradient passes where ``x > 0`` and is zero where ``x <= 0`` (the book's
-    choice of subgradient at 0).
+    choice of subgradient at 0). An infinite or NaN gradient where ``x <= 0`` gives NaN
+    rather than the book's 0 (training has diverged by then anyway).
     """
 
     backward_needs = "inputs"
@@ -24,9 +25,14 @@ class Activation_ReLU(Activation):
 
     def backward(self, dvalues: np.ndarray) -> np.ndarray:
         dvalues = self._check_backward(dvalues)
-        # Copy, since we modify it, and zero the gradient where the inputs were not positive
-        self.dinputs = dvalues.copy()
-        self.dinputs[self.inputs <= 0] = 0
+        # The gradient passes where the input was positive and is 0 elsewhere. The book
+        # writes `dinputs[inputs <= 0] = 0`; multiplying by the 0/1 mask gives the same
+        # numbers several times faster, as it needs no branch per element
+        passes = self.inputs <= 0
+        np.logical_not(passes, out=passes)  # "not x <= 0" keeps NaN inputs' gradient, as the book
+        self.dinputs = dvalues * passes
+        # A negative gradient times 0 is -0.0; adding 0.0 makes it the book's 0.0
+        self.dinputs += 0.0
         return self.dinputs
 
 

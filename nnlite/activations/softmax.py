@@ -21,12 +21,12 @@ class Activation_Softmax(Activation):
     """
 
     def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
-        inputs = as_2d_array(repr(self), "inputs", inputs)
+        inputs = as_2d_array(self, "inputs", inputs)
         self.inputs = inputs
         # Unnormalized probabilities, shifted by the row maximum for stability
-        exp_values = np.exp(inputs - np.max(inputs, axis=1, keepdims=True))
+        exp_values = np.exp(inputs - inputs.max(axis=1, keepdims=True))
         # Normalize them for each sample
-        probabilities = exp_values / np.sum(exp_values, axis=1, keepdims=True)
+        probabilities = exp_values / exp_values.sum(axis=1, keepdims=True)
         self.output = probabilities
         return self.output
 

@@ -124,9 +124,9 @@ class Layer_Dense(Layer):
         return f"Layer_Dense({self.n_inputs}, {self.n_neurons}{name})"
 
     def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
-        inputs = as_2d_array(repr(self), "inputs", inputs, width=self.n_inputs)
+        inputs = as_2d_array(self, "inputs", inputs, width=self.n_inputs)
         if self.check_finite:
-            check_finite(repr(self), "inputs", inputs)
+            check_finite(self, "inputs", inputs)
         # Remember input values
         self.inputs = inputs
         # Calculate output values from inputs, weights and biases
@@ -134,14 +134,14 @@ class Layer_Dense(Layer):
         return self.output
 
     def backward(self, dvalues: np.ndarray) -> np.ndarray:
-        require_forward(repr(self), self)
+        require_forward(self, self)
         expected = (len(self.inputs), self.n_neurons)
-        dvalues = check_same_shape(repr(self), "dvalues", dvalues, expected)
+        dvalues = check_same_shape(self, "dvalues", dvalues, expected)
         previous = (self.dweights, self.dbiases) if self._accumulating() else None
 
         # Gradients on parameters
         self.dweights = np.dot(self.inputs.T, dvalues)
-        self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
+        self.dbiases = dvalues.sum(axis=0, keepdims=True)
 
         # Gradients on regularization (only where the strength is above 0)
         # L1: the subgradient of |w| is +1 for w >= 0 and -1 for w < 0

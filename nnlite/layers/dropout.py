@@ -75,8 +75,8 @@ class Layer_Dropout(Layer):
         return self.output
 
     def backward(self, dvalues: np.ndarray) -> np.ndarray:
-        require_forward(repr(self), self)
-        dvalues = check_same_shape(repr(self), "dvalues", dvalues, np.shape(self.inputs))
+        require_forward(self, self)
+        dvalues = check_same_shape(self, "dvalues", dvalues, np.shape(self.inputs))
         if not self.training:
             # The inference forward was the identity, so is its gradient
             self.dinputs = dvalues.copy()

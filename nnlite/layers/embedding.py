@@ -177,9 +177,9 @@ class Layer_Embedding(Layer):
         return self.output
 
     def backward(self, dvalues: np.ndarray) -> None:
-        require_forward(repr(self), self)
+        require_forward(self, self)
         expected = (*self.inputs.shape, self.embedding_dim)
-        dvalues = check_same_shape(repr(self), "dvalues", dvalues, expected)
+        dvalues = check_same_shape(self, "dvalues", dvalues, expected)
         # One gradient row per lookup, then summed per row of the table
         rows = self.inputs.reshape(-1)
         row_values = dvalues.reshape(-1, self.embedding_dim)

@@ -61,9 +61,9 @@ class Loss:
         # Calculate sample losses
         sample_losses = self.forward(output, y)
         # Calculate mean loss
-        data_loss = np.mean(sample_losses)
+        data_loss = sample_losses.mean()
         # Add to the running totals of this pass
-        self.accumulated_sum += np.sum(sample_losses)
+        self.accumulated_sum += sample_losses.sum()
         self.accumulated_count += len(sample_losses)
         if not include_regularization:
             return data_loss

@@ -21,7 +21,7 @@ class Loss_BinaryCrossentropy(Loss):
     """
 
     def forward(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
-        y_true = check_targets(repr(self), y_pred, y_true)
+        y_true = check_targets(self, y_pred, y_true)
         y_pred_clipped = np.clip(y_pred, CLIP, 1 - CLIP)
         sample_losses = -(
             y_true * np.log(y_pred_clipped) + (1 - y_true) * np.log(1 - y_pred_clipped)
@@ -30,7 +30,7 @@ class Loss_BinaryCrossentropy(Loss):
         return sample_losses
 
     def backward(self, dvalues: np.ndarray, y_true: np.ndarray) -> np.ndarray:
-        y_true = check_targets(repr(self), dvalues, y_true)
+        y_true = check_targets(self, dvalues, y_true)
         samples = len(dvalues)
         outputs = len(dvalues[0])
         clipped_dvalues = np.clip(dvalues, CLIP, 1 - CLIP)

@@ -22,13 +22,13 @@ class Loss_CategoricalCrossentropy(Loss):
     """
 
     def forward(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
-        y_true = check_class_labels(repr(self), y_pred, y_true)
+        y_true = check_class_labels(self, y_pred, y_true)
         samples = len(y_pred)
         # Clip both sides to avoid log(0) without dragging the mean
         y_pred_clipped = np.clip(y_pred, CLIP, 1 - CLIP)
         if len(y_true.shape) == 1:
             # Class indices: pick each sample's probability of its class
-            correct_confidences = y_pred_clipped[range(samples), y_true]
+            correct_confidences = y_pred_clipped[np.arange(samples), y_true]
         else:
             # One-hot rows: the mask keeps the correct class only
             correct_confidences = np.sum(y_pred_clipped * y_true, axis=1)
@@ -36,7 +36,7 @@ class Loss_CategoricalCrossentropy(Loss):
         return negative_log_likelihoods
 
     def backward(self, dvalues: np.ndarray, y_true: np.ndarray) -> np.ndarray:
-        y_true = check_class_labels(repr(self), dvalues, y_true)
+        y_true = check_class_labels(self, dvalues, y_true)
         samples = len(dvalues)
         labels = len(dvalues[0])
         # Class indices become one-hot rows

@@ -7,7 +7,7 @@ import numpy as np
 from nnlite.validation import check_same_shape
 
 
-def check_predictions(where: str, y_pred: np.ndarray) -> np.ndarray:
+def check_predictions(where: object, y_pred: np.ndarray) -> np.ndarray:
     """Raise unless the predictions are a 2-D array ``(n_samples, n_outputs)``."""
     if not isinstance(y_pred, np.ndarray) or y_pred.ndim != 2:
         raise ValueError(
@@ -17,7 +17,7 @@ def check_predictions(where: str, y_pred: np.ndarray) -> np.ndarray:
     return y_pred
 
 
-def check_class_labels(where: str, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+def check_class_labels(where: object, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
     """Raise unless ``y_true`` holds class indices (1-D) or one-hot rows (2-D) for ``y_pred``.
 
     Class indices must be whole numbers in ``[0, n_classes)``, one per sample.
@@ -51,7 +51,7 @@ def check_class_labels(where: str, y_pred: np.ndarray, y_true: np.ndarray) -> np
     return y_true
 
 
-def check_targets(where: str, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+def check_targets(where: object, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
     """Raise unless ``y_true`` has exactly the predictions' shape (binary and regression losses).
 
     A 1-D ``y_true`` against ``(n, 1)`` predictions would broadcast to an ``(n, n)`` matrix and

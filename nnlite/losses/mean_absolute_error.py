@@ -18,12 +18,12 @@ class Loss_MeanAbsoluteError(Loss):
     """
 
     def forward(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
-        y_true = check_targets(repr(self), y_pred, y_true)
+        y_true = check_targets(self, y_pred, y_true)
         sample_losses = np.mean(np.abs(y_true - y_pred), axis=-1)
         return sample_losses
 
     def backward(self, dvalues: np.ndarray, y_true: np.ndarray) -> np.ndarray:
-        y_true = check_targets(repr(self), dvalues, y_true)
+        y_true = check_targets(self, dvalues, y_true)
         samples = len(dvalues)
         outputs = len(dvalues[0])
         self.dinputs = np.sign(dvalues - y_true) / outputs

@@ -41,13 +41,13 @@ class Activation_Softmax_Loss_CategoricalCrossentropy:
         return self.loss.calculate(self.output, y_true)
 
     def backward(self, dvalues: np.ndarray, y_true: np.ndarray) -> np.ndarray:
-        y_true = check_class_labels(repr(self), dvalues, y_true)
+        y_true = check_class_labels(self, dvalues, y_true)
         samples = len(dvalues)
         # One-hot rows become class indices
         if len(y_true.shape) == 2:
             y_true = np.argmax(y_true, axis=1)
         # Copy so we can safely modify, subtract 1 at the correct class, normalize
         self.dinputs = dvalues.copy()
-        self.dinputs[range(samples), y_true] -= 1
+        self.dinputs[np.arange(samples), y_true] -= 1
         self.dinputs = self.dinputs / samples
         return self.dinputs

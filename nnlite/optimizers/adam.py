@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 from nnlite.optimizers import checks
@@ -75,7 +78,13 @@ class Optimizer_Adam(Optimizer):
 
     @property
     def state_suffixes(self) -> tuple[str, ...]:
+        """Every state array this optimizer may keep, over all its groups."""
         if any(group["amsgrad"] for group in self.param_groups):
+            return ("momentums", "cache", "max_cache")
+        return ("momentums", "cache")
+
+    def state_suffixes_for(self, settings: Mapping[str, Any]) -> tuple[str, ...]:
+        if settings["amsgrad"]:
             return ("momentums", "cache", "max_cache")
         return ("momentums", "cache")
 

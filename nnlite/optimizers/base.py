@@ -175,44 +175,49 @@ class Optimizer:
                 f"{type(self).__name__}: global_clip_norm needs every layer's gradients at "
                 f"once; call optimizer.step([layer1, layer2, ...]) instead of update_params"
             )
-        where = f"{type(self).__name__}.update_params({describe(layer)})"
+        where = _Where(self, layer)  # the message prefix, formatted only if something fails
         pairs = [(p, *self._value_and_gradient(layer, p, where)) for p in parameters]
         record = record_for(layer, type(self).__name__, where)
+        defaults = self._default_settings()
         for parameter, value, gradient in pairs:
-            group = self._group_for(layer, parameter)
-            learning_rate = self._learning_rate_for(group)
+            settings, learning_rate = self._settings_for(layer, parameter, defaults)
+            suffixes = self.state_suffixes_for(settings)
             # float32 weights with float64 gradients compute in float64, as NumPy (the book) does
-            compute_dtype = np.result_type(value.dtype, gradient.dtype)
+            compute_dtype = (
+                value.dtype
+                if gradient.dtype == value.dtype
+                else np.result_type(value.dtype, gradient.dtype)
+            )
             dtypes = {
                 suffix: value.dtype if suffix in self.in_place_states else compute_dtype
-                for suffix in self.state_suffixes
+                for suffix in suffixes
             }
             state = state_arrays(
                 layer,
                 record,
                 parameter,
                 value,
-                self.state_suffixes,
-                self.initial_state(group),
+                suffixes,
+                self.initial_state(settings),
                 dtypes,
                 where,
             )
-            compute_dtype = np.result_type(compute_dtype, *state.values())
+            if any(array.dtype != compute_dtype for array in state.values()):
+                compute_dtype = np.result_type(compute_dtype, *state.values())
             step = record.steps.get(parameter.name, 0) + 1
             record.steps[parameter.name] = step
             # The rule's work arrays, and two more only if an option changes the gradient
             scratch = scratch_buffers(
                 record, parameter.name, value.shape, compute_dtype, self.scratch_count
             )
-            buffer = term = None
-            if self._changes_gradient(group):
+            if self._changes_gradient(settings):
                 buffer, term = scratch_buffers(
                     record, f"{parameter.name}:gradient", value.shape, compute_dtype, 2
                 )
-            gradient = self._prepared_gradient(value, gradient, group, buffer, term)
-            if group["decoupled_weight_decay"] and group["weight_decay"]:
+                gradient = self._prepared_gradient(value, gradient, settings, buffer, term)
+            if settings["decoupled_weight_decay"] and settings["weight_decay"]:
                 # Decoupled (AdamW-style) decay: θ ← θ · (1 - lr·λ)
-                np.multiply(value, 1 - learning_rate * group["weight_decay"], out=value)
+                np.multiply(value, 1 - learning_rate * settings["weight_decay"], out=value)
             self.update_parameter(
                 value,
                 gradient,
@@ -222,7 +227,7 @@ class Optimizer:
                     state=state,
                     scratch=scratch,
                     scalars=record.extras.setdefault(parameter.name, {}),
-                    hyperparameters=group,
+                    hyperparameters=settings,
                     parameter=parameter,
                 ),
             )
@@ -281,6 +286,11 @@ class Optimizer:
     ) -> None:
         """Change ``value`` in place from ``gradient``; each optimizer defines this."""
         raise NotImplementedError
+
+    def state_suffixes_for(self, settings: Mapping[str, Any]) -> tuple[str, ...]:
+        """The state a parameter with these settings keeps (``state_suffixes`` unless an
+        option adds some, as ``amsgrad`` does)."""
+        return self.state_suffixes
 
     def initial_state(self, group: Mapping[str, Any]) -> dict[str, float]:
         """Fill values of new state arrays by suffix (zeros unless a subclass says otherwise)."""
@@ -362,8 +372,12 @@ class Optimizer:
 
     # ------------------------------------------------------------------ helpers
 
-    def _group_for(self, layer: object, parameter: Parameter) -> Mapping[str, Any]:
-        defaults = _DefaultGroup(self)
+    def _default_settings(self) -> dict[str, Any]:
+        """Group 0's hyperparameters as a plain dict (read once per update_params)."""
+        return {name: getattr(self, name) for name in self._hyperparameter_names}
+
+    def _explicit_group_for(self, layer: object, parameter: Parameter) -> dict[str, Any] | None:
+        """The last added group that selects this parameter of ``layer``, if any."""
         for group in reversed(self._explicit_groups):
             layers = group.get("layers")
             names = group.get("parameters")
@@ -371,8 +385,26 @@ class Optimizer:
                 continue
             if names is not None and parameter.name not in names:
                 continue
-            return _MergedGroup(group, defaults)
-        return defaults
+            return group
+        return None
+
+    def _settings_for(
+        self, layer: object, parameter: Parameter, defaults: dict[str, Any]
+    ) -> tuple[dict[str, Any], float]:
+        """The hyperparameters and the learning rate of this step for one parameter."""
+        group = self._explicit_group_for(layer, parameter) if self._explicit_groups else None
+        if group is None:
+            return defaults, self.current_learning_rate
+        settings = {**defaults, **group}
+        if "learning_rate" in group:
+            # A group's own rate follows the same decay or schedule as the optimizer's
+            return settings, group["learning_rate"] * self._learning_rate_factor
+        return settings, self.current_learning_rate
+
+    def _group_for(self, layer: object, parameter: Parameter) -> Mapping[str, Any]:
+        group = self._explicit_group_for(layer, parameter)
+        defaults = _DefaultGroup(self)
+        return defaults if group is None else _MergedGroup(group, defaults)
 
     def _cycled_momentum_name(self) -> str | None:
         for name in ("beta_1", "momentum"):
@@ -421,10 +453,8 @@ class Optimizer:
     ) -> np.ndarray:
         """The gradient the rule sees: the layer's own array, or a modified copy in ``buffer``.
 
-        ``buffer`` and ``term`` are given when ``_changes_gradient(group)`` is true.
+        Called only when ``_changes_gradient(group)`` is true.
         """
-        if not self._changes_gradient(group):
-            return gradient
         maximize = group["maximize"]
         clip_value = group["clip_value"]
         clip_norm = group["clip_norm"]
@@ -481,6 +511,19 @@ class Optimizer:
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._hyperparameter_names)
         return f"{type(self).__name__}({settings})"
+
+
+class _Where:
+    """``Optimizer_Adam.update_params(Layer_Dense(2, 64))``, formatted only when printed."""
+
+    __slots__ = ("layer", "optimizer")
+
+    def __init__(self, optimizer: Optimizer, layer: object) -> None:
+        self.optimizer = optimizer
+        self.layer = layer
+
+    def __str__(self) -> str:
+        return f"{type(self.optimizer).__name__}.update_params({describe(self.layer)})"
 
 
 class _DefaultGroup(MutableMapping):

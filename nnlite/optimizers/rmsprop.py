@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 from nnlite.optimizers import checks
@@ -82,6 +85,7 @@ class Optimizer_RMSprop(Optimizer):
 
     @property
     def state_suffixes(self) -> tuple[str, ...]:
+        """Every state array this optimizer may keep, over all its groups."""
         suffixes = ["cache"]
         groups = self.param_groups
         if any(group["centered"] for group in groups):
@@ -89,6 +93,14 @@ class Optimizer_RMSprop(Optimizer):
         if any(group["momentum"] for group in groups):
             suffixes.append("momentums")
         return tuple(suffixes)
+
+    def state_suffixes_for(self, settings: Mapping[str, Any]) -> tuple[str, ...]:
+        suffixes = ("cache",)
+        if settings["centered"]:
+            suffixes += ("gradient_average",)
+        if settings["momentum"]:
+            suffixes += ("momentums",)
+        return suffixes
 
     def update_parameter(
         self, value: np.ndarray, gradient: np.ndarray, update: ParameterUpdate

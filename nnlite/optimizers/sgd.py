@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 from nnlite.optimizers import checks
@@ -86,8 +89,12 @@ class Optimizer_SGD(Optimizer):
 
     @property
     def state_suffixes(self) -> tuple[str, ...]:
+        """Every state array this optimizer may keep, over all its groups."""
         uses_momentum = any(group["momentum"] for group in self.param_groups)
         return ("momentums",) if uses_momentum else ()
+
+    def state_suffixes_for(self, settings: Mapping[str, Any]) -> tuple[str, ...]:
+        return ("momentums",) if settings["momentum"] else ()
 
     def update_parameter(
         self, value: np.ndarray, gradient: np.ndarray, update: ParameterUpdate

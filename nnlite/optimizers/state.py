@@ -97,7 +97,7 @@ def state_arrays(
             setattr(layer, name, array)
             record.steps[parameter.name] = 0
             record.extras.pop(parameter.name, None)
-        elif np.result_type(array.dtype, dtype) != array.dtype:
+        elif array.dtype != dtype and np.result_type(array.dtype, dtype) != array.dtype:
             array = array.astype(np.result_type(array.dtype, dtype))
             setattr(layer, name, array)
         arrays[suffix] = array
