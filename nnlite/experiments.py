@@ -24,6 +24,7 @@ import numpy as np
 from nnlite import optimizers as optimizer_module
 from nnlite.accuracy import Accuracy_Categorical, Accuracy_Regression
 from nnlite.activations import Activation_Linear, Activation_ReLU, Activation_Softmax
+from nnlite.callbacks import Callback
 from nnlite.history import History
 from nnlite.layers import Layer_Dense
 from nnlite.losses import Loss_CategoricalCrossentropy, Loss_MeanSquaredError
@@ -104,11 +105,14 @@ def compare_optimizers(
     validation_data: tuple[np.ndarray, np.ndarray] | None = None,
     seed: int = 0,
     verbose: int = 0,
+    callbacks: Sequence[Callback] = (),
 ) -> dict[str, History]:
     """Train the same network from the same start with each optimizer; name → History.
 
     Each run builds its weights from ``np.random.default_rng(seed)``, so every optimizer
-    starts from identical weights and the comparison is fair.
+    starts from identical weights and the comparison is fair. ``callbacks`` go to every run
+    (such as :class:`Callback_ReportToSchedule`, which a reduce-on-plateau schedule needs);
+    they must keep no state from one run to the next.
     """
     n_outputs = int(np.max(y)) + 1 if task == "classification" else y.shape[1]
     histories = {}
@@ -129,31 +133,103 @@ def compare_optimizers(
             validation_data=validation_data,
             print_every=max(1, epochs),
             verbose=verbose,
+            callbacks=callbacks,
         )
     return histories
 
 
 def summary_table(histories: Mapping[str, History]) -> str:
-    """A text table of each run's final and best figures, best final loss first."""
+    """A text table of each run's final and best figures, best final loss first.
+
+    Losses are shown with four decimals, or in scientific notation below 0.001 so that a
+    loss of 0.00004 does not show as 0.0000.
+    """
     rows = []
     for name, history in histories.items():
         loss = history["loss"]
         row = {
             "run": name,
-            "final loss": f"{loss[-1]:.4f}",
-            "best loss": f"{min(loss):.4f}",
+            "final loss": format_loss(loss[-1]),
+            "best loss": format_loss(min(loss)),
             "final acc": f"{history['accuracy'][-1]:.3f}",
         }
         if "val_loss" in history:
-            row["val loss"] = f"{history['val_loss'][-1]:.4f}"
+            row["val loss"] = format_loss(history["val_loss"][-1])
             row["val acc"] = f"{history['val_accuracy'][-1]:.3f}"
         rows.append((loss[-1], row))
-    rows = [row for _, row in sorted(rows, key=lambda pair: pair[0])]
     if not rows:
         return "(no runs)"
+    return text_table([row for _, row in sorted(rows, key=lambda pair: pair[0])])
+
+
+def format_loss(value: float) -> str:
+    """``0.1234`` as ``"0.1234"``; below 0.001, ``0.0000412`` as ``"4.12e-05"``."""
+    if value == 0 or not np.isfinite(value) or abs(value) >= 1e-3:
+        return f"{value:.4f}"
+    return f"{value:.2e}"
+
+
+def text_table(rows: Sequence[Mapping[str, object]]) -> str:
+    """Rows of ``{column: value}`` as an aligned text table with a header line.
+
+    The columns are the first row's keys, in order; values are shown with ``str``::
+
+        >>> print(text_table([{"quantity": "dweights", "max |ours - torch|": "0.0"}]))
+        quantity  max |ours - torch|
+        --------  ------------------
+        dweights  0.0
+    """
+    if not rows:
+        return "(no rows)"
     columns = list(rows[0])
-    widths = {c: max(len(c), *(len(row[c]) for row in rows)) for c in columns}
-    lines = [{c: c for c in columns}, {c: "-" * widths[c] for c in columns}, *rows]
+    for index, row in enumerate(rows):
+        if list(row) != columns:
+            raise ValueError(
+                f"text_table: row {index} has the columns {list(row)}, but the first row has "
+                f"{columns}"
+            )
+    cells = [{column: str(row[column]) for column in columns} for row in rows]
+    widths = {c: max(len(c), *(len(cell[c]) for cell in cells)) for c in columns}
+    lines = [{c: c for c in columns}, {c: "-" * widths[c] for c in columns}, *cells]
     return "\n".join(
         "  ".join(line[c].ljust(widths[c]) for c in columns).rstrip() for line in lines
     )
+
+
+class Callback_ReportToSchedule(Callback):
+    """After each epoch, tell the optimizer's schedule that epoch's ``monitor`` figure.
+
+    A :class:`~nnlite.Schedule_ReduceOnPlateau` cuts the learning rate only when it hears the
+    loss (``schedule.report(loss)``, PyTorch's ``scheduler.step(loss)``); this callback does
+    that once per epoch, as PyTorch's recipe does::
+
+        schedule = Schedule_ReduceOnPlateau(0.5, factor=0.5, patience=20)
+        model.set(optimizer=Optimizer_SGD(learning_rate=schedule), ...)
+        model.train(X, y, epochs=1000, callbacks=[Callback_ReportToSchedule("loss")])
+
+    ``monitor`` names a figure of the History (``"loss"``, ``"val_loss"``, ...). Schedules
+    that do not listen (every other kind) ignore the report, and an optimizer with a plain
+    number for its learning rate has no schedule to tell, so the callback is safe on any run.
+    """
+
+    def __init__(self, monitor: str = "loss") -> None:
+        if not isinstance(monitor, str) or not monitor:
+            raise TypeError(
+                f"Callback_ReportToSchedule: monitor must name a figure such as 'loss', got "
+                f"{monitor!r}"
+            )
+        self.monitor = monitor
+
+    def on_epoch_end(self, model: Model, epoch: int, logs: Mapping[str, float]) -> None:
+        if self.monitor not in logs:
+            hint = " (pass validation_data to train())" if self.monitor.startswith("val_") else ""
+            raise ValueError(
+                f"Callback_ReportToSchedule: monitor={self.monitor!r} is not among this epoch's "
+                f"figures {sorted(logs)}{hint}"
+            )
+        schedule = getattr(model.optimizer, "schedule", None)
+        if schedule is not None:
+            schedule.report(logs[self.monitor])
+
+    def __repr__(self) -> str:
+        return f"Callback_ReportToSchedule(monitor={self.monitor!r})"

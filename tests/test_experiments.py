@@ -2,14 +2,24 @@
 
 import numpy as np
 import pytest
+import torch
 
-from nnlite import Optimizer_Adam, Optimizer_SGD, sine_data, spiral_data
+from nnlite import (
+    Optimizer_Adam,
+    Optimizer_SGD,
+    Schedule_ReduceOnPlateau,
+    sine_data,
+    spiral_data,
+)
 from nnlite.experiments import (
+    Callback_ReportToSchedule,
     build_model,
     compare_optimizers,
+    format_loss,
     optimizer_by_name,
     optimizer_classes,
     summary_table,
+    text_table,
 )
 
 
@@ -97,3 +107,47 @@ def test_summary_table_puts_the_best_final_loss_first(spiral):
     assert lines[0].endswith("val loss  val acc")
     assert lines[2].startswith("adam") and lines[3].startswith("still")
     assert f"{histories['adam']['loss'][-1]:.4f}" in lines[2]
+
+
+def test_summary_table_shows_tiny_losses_in_scientific_notation():
+    assert format_loss(0.12345) == "0.1235"
+    assert format_loss(0.0000412) == "4.12e-05"
+    assert format_loss(0.0) == "0.0000"
+
+
+def test_text_table_aligns_the_columns_of_its_rows():
+    table = text_table([{"name": "dweights", "max diff": 0.0}, {"name": "b", "max diff": 1e-17}])
+    assert table.splitlines() == [
+        "name      max diff",
+        "--------  --------",
+        "dweights  0.0",
+        "b         1e-17",
+    ]
+
+
+def test_text_table_refuses_rows_with_different_columns():
+    with pytest.raises(ValueError, match="row 1 has the columns \\['b'\\]"):
+        text_table([{"a": 1}, {"b": 2}])
+
+
+def test_the_callback_cuts_the_rate_as_torch_reduce_lr_on_plateau_does(spiral):
+    X, y = spiral
+    schedule = Schedule_ReduceOnPlateau(0.5, factor=0.5, patience=3)
+    model = build_model(2, 3, hidden=(8,), optimizer=Optimizer_SGD(learning_rate=schedule))
+    history = model.train(X, y, epochs=40, verbose=0, callbacks=[Callback_ReportToSchedule("loss")])
+    parameter = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
+    optimizer = torch.optim.SGD([parameter], lr=0.5)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=3)
+    theirs = []
+    for loss in history["loss"]:
+        theirs.append(optimizer.param_groups[0]["lr"])  # the rate this epoch trained with
+        scheduler.step(loss)
+    assert len(set(theirs)) >= 3, "the run should cut the rate at least twice"
+    assert history["learning_rate"] == theirs, (history["learning_rate"], theirs)
+
+
+def test_the_callback_names_a_missing_figure(spiral):
+    X, y = spiral
+    model = build_model(2, 3, hidden=(8,), optimizer=Optimizer_SGD(learning_rate=0.1))
+    with pytest.raises(ValueError, match="monitor='val_loss' .*pass validation_data"):
+        model.train(X, y, epochs=1, verbose=0, callbacks=[Callback_ReportToSchedule("val_loss")])
