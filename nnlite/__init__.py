@@ -20,6 +20,7 @@ from nnlite.callbacks import (
     Callback,
     Callback_Checkpoint,
     Callback_EarlyStopping,
+    Callback_ReportToSchedule,
     Callback_TerminateOnNaN,
 )
 from nnlite.checkpoints import Checkpoint, load_checkpoint, save_checkpoint
@@ -74,6 +75,7 @@ __all__ = [
     "Callback",
     "Callback_Checkpoint",
     "Callback_EarlyStopping",
+    "Callback_ReportToSchedule",
     "Callback_TerminateOnNaN",
     "Checkpoint",
     "Evaluation",

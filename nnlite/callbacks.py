@@ -331,3 +331,42 @@ class Callback_TerminateOnNaN(Callback):
                 f"training stopped (try a lower learning rate, and check the data for NaN or "
                 f"inf)"
             )
+
+
+class Callback_ReportToSchedule(Callback):
+    """After each epoch, tell the optimizer's schedule that epoch's ``monitor`` figure.
+
+    A :class:`~nnlite.Schedule_ReduceOnPlateau` cuts the learning rate only when it hears the
+    loss (``schedule.report(loss)``, PyTorch's ``scheduler.step(loss)``); this callback does
+    that once per epoch, as PyTorch's recipe does::
+
+        schedule = Schedule_ReduceOnPlateau(0.5, factor=0.5, patience=20)
+        model.set(optimizer=Optimizer_SGD(learning_rate=schedule), ...)
+        model.train(X, y, epochs=1000, callbacks=[Callback_ReportToSchedule("loss")])
+
+    ``monitor`` names a figure of the History (``"loss"``, ``"val_loss"``, ...). Schedules
+    that do not listen (every other kind) ignore the report, and an optimizer with a plain
+    number for its learning rate has no schedule to tell, so the callback is safe on any run.
+    """
+
+    def __init__(self, monitor: str = "loss") -> None:
+        if not isinstance(monitor, str) or not monitor:
+            raise TypeError(
+                f"Callback_ReportToSchedule: monitor must name a figure such as 'loss', got "
+                f"{monitor!r}"
+            )
+        self.monitor = monitor
+
+    def on_epoch_end(self, model: Model, epoch: int, logs: Mapping[str, float]) -> None:
+        if self.monitor not in logs:
+            hint = " (pass validation_data to train())" if self.monitor.startswith("val_") else ""
+            raise ValueError(
+                f"Callback_ReportToSchedule: monitor={self.monitor!r} is not among this epoch's "
+                f"figures {sorted(logs)}{hint}"
+            )
+        schedule = getattr(model.optimizer, "schedule", None)
+        if schedule is not None:
+            schedule.report(logs[self.monitor])
+
+    def __repr__(self) -> str:
+        return f"Callback_ReportToSchedule(monitor={self.monitor!r})"

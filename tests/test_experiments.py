@@ -11,8 +11,8 @@ from nnlite import (
     sine_data,
     spiral_data,
 )
+from nnlite.callbacks import Callback_ReportToSchedule
 from nnlite.experiments import (
-    Callback_ReportToSchedule,
     build_model,
     compare_optimizers,
     format_loss,
