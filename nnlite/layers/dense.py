@@ -161,9 +161,10 @@ class Layer_Dense(Layer):
 
         if previous is not None:
             # Inside accumulate_gradients(): add to the gradients of earlier passes
-            previous[0] += self.dweights
-            previous[1] += self.dbiases
-            self.dweights, self.dbiases = previous
+            earlier_dweights, earlier_dbiases = previous
+            earlier_dweights += self.dweights
+            earlier_dbiases += self.dbiases
+            self.dweights, self.dbiases = earlier_dweights, earlier_dbiases
 
         # Gradient on values
         self.dinputs = np.dot(dvalues, self.weights.T)
