@@ -218,6 +218,12 @@ def check_gradients(
     GradientReport
         Print it for a table; ``.passed`` and ``.raise_if_failed()`` for a verdict.
     """
+    if np.dot(np.ones(1), np.ones(1)).dtype != np.float64:
+        raise RuntimeError(
+            "check_gradients: np.dot returns float32 in this process, so the float64 check "
+            "would compare float32 numbers: nnfs.init() makes np.dot compute in float64 and "
+            "round to float32. Check gradients before calling nnfs.init(), or in a fresh process"
+        )
     network = _Network(subject, y, training)
     # Integer inputs (ids for an embedding) are not differentiable: they are used as they are
     x = np.array(inputs, dtype=None if _is_integer(inputs) else np.float64)

@@ -255,3 +255,21 @@ def test_report_lookup_and_notebook_display():
     printer = Printer()
     report._repr_pretty_(printer, cycle=False)
     assert printer.shown == str(report)
+
+
+def test_under_nnfs_init_the_checker_says_why_it_cannot_check(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "check_after_init.py"
+    script.write_text(
+        "import nnfs, numpy as np\n"
+        "from nnlite import Layer_Dense, check_gradients\n"
+        "nnfs.init()\n"
+        "try:\n"
+        "    check_gradients(Layer_Dense(2, 3), np.ones((4, 2)))\n"
+        "except RuntimeError as error:\n"
+        "    print(error)\n"
+    )
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert "nnfs.init() makes np.dot compute in float64 and round to float32" in result.stdout

@@ -7,11 +7,12 @@ itself when it is the cell's value.
 
 * training: :func:`plot_history`, :func:`plot_loss_curves`, :func:`plot_decision_boundary`
 * learning rates: :func:`plot_schedule`
-* optimizers: :func:`plot_trajectories` (on the test functions of ``landscapes``),
-  :func:`plot_ewa_weights`
+* optimizers: :func:`plot_trajectories` and :func:`plot_descent_curves` (on the test
+  functions of ``landscapes``), :func:`plot_ewa_weights`
 """
 
 from nnlite.plots.decision_boundary import plot_decision_boundary
+from nnlite.plots.descent import plot_descent_curves
 from nnlite.plots.ewa import ewa_weights, plot_ewa_weights
 from nnlite.plots.landscapes import (
     FUNCTIONS,
@@ -34,6 +35,7 @@ __all__ = [
     "ewa_weights",
     "optimizer_trajectory",
     "plot_decision_boundary",
+    "plot_descent_curves",
     "plot_ewa_weights",
     "plot_history",
     "plot_loss_curves",

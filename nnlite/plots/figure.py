@@ -17,9 +17,12 @@ import io
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from PIL import Image
 
 PANEL_WIDTH = 5.0
 PANEL_HEIGHT = 4.0
+#: Colours in the PNG a notebook shows (see NotebookFigure).
+NOTEBOOK_COLOURS = 256
 
 
 class NotebookFigure(Figure):
@@ -27,12 +30,26 @@ class NotebookFigure(Figure):
 
     Jupyter knows how to show a Figure only once pyplot has set up its inline backend; a
     figure made without pyplot would otherwise show as ``<Figure size 500x400 ...>``.
+
+    The notebook's PNG has a palette of 256 colours instead of full colour: a line plot has
+    fewer colours than that (its antialiased edges aside), it looks the same, and the file is
+    a third of the size, which keeps notebooks saved with their outputs small.
+    ``figure.savefig`` still writes full colour.
     """
 
     def _repr_png_(self) -> bytes:
         buffer = io.BytesIO()
         self.savefig(buffer, format="png")
-        return buffer.getvalue()
+        buffer.seek(0)
+        with Image.open(buffer) as image:
+            palette = image.convert("RGB").quantize(
+                colors=NOTEBOOK_COLOURS,
+                method=Image.Quantize.MEDIANCUT,
+                dither=Image.Dither.NONE,
+            )
+        small = io.BytesIO()
+        palette.save(small, format="png", optimize=True)
+        return small.getvalue()
 
 
 def new_figure(

@@ -32,6 +32,10 @@ LABELS = {
 #: Runs this short get a marker on every epoch, so that even one epoch shows as a dot.
 MARKED_EPOCHS = 30
 
+#: The validation figure drawn beside a training figure, where it is not ``"val_" + name``:
+#: the validation loss has no regularization term, so it is a data loss.
+VALIDATION_OF = {"data_loss": "val_loss"}
+
 
 def plot_history(
     history: History | Mapping[str, Sequence[float]],
@@ -44,6 +48,10 @@ def plot_history(
     data, ``history["val_" + name]`` (labelled "validation") on the same axes, so that
     overfitting shows as the two curves parting. ``metrics=("loss", "accuracy",
     "learning_rate")`` adds the learning rate the optimizer used each epoch.
+
+    With regularization the training ``loss`` includes the penalty and the validation loss
+    does not; ``metrics=("data_loss", ...)`` compares like with like: the training data loss
+    against ``val_loss``.
 
     ``history`` is what ``Model.train`` returned, or a plain dict such as Keras's
     ``history.history`` (its epochs are then counted 1, 2, ...).
@@ -58,7 +66,7 @@ def plot_history(
     figure, axes = new_figure(len(metrics))
     for ax, name in zip(axes, metrics, strict=True):
         _draw(ax, epochs, series[name], label="training", color="C0")
-        validation = f"val_{name}"
+        validation = validation_name(name)
         if validation in series:
             _draw(ax, epochs, series[validation], label="validation", color="C1")
             ax.legend()
@@ -74,6 +82,7 @@ def plot_loss_curves(
     *,
     metric: str = "loss",
     log_scale: bool = False,
+    validation: bool = False,
 ) -> Figure:
     """Several runs on one axes, one curve per run, labelled by its name in ``histories``.
 
@@ -87,6 +96,12 @@ def plot_loss_curves(
     ``metric`` chooses the figure (``"val_loss"``, ``"accuracy"``, ...); ``log_scale``
     draws it on a logarithmic axis, where losses that differ by orders of magnitude stay
     readable.
+
+    ``validation=True`` adds each run's validation figure (``"val_" + metric``, or
+    ``val_loss`` for ``metric="data_loss"``) as a dashed curve in the run's colour, labelled
+    ``"<run> (validation)"`` (the legend lists each run once): training against validation
+    for several runs on one figure, where overfitting shows as a solid and a dashed curve of
+    one colour parting.
     """
     where = "plot_loss_curves"
     if not isinstance(histories, Mapping) or not histories:
@@ -94,14 +109,29 @@ def plot_loss_curves(
             f"{where}: histories must be a non-empty dict {{run name: History}}, got {histories!r}"
         )
     figure, (ax,) = new_figure(1, width=7.0, height=4.5)
+    legend_lines = []  # one entry per run: its colour names it, the line style tells the rest
     for index, (name, history) in enumerate(histories.items()):
         epochs, series = _epochs_and_series(f"{where} (run {name!r})", history)
         _require_figure(f"{where} (run {name!r})", series, metric)
         _draw(ax, epochs, series[metric], label=str(name), color=f"C{index % 10}")
+        legend_lines.append(ax.get_lines()[-1])
+        if validation:
+            validation_metric = validation_name(metric)
+            _require_figure(f"{where} (run {name!r})", series, validation_metric)
+            _draw(
+                ax,
+                epochs,
+                series[validation_metric],
+                label=f"{name} (validation)",
+                color=f"C{index % 10}",
+                linestyle="--",
+            )
     if log_scale:
         ax.set_yscale("log")
-    ax.legend()
+    ax.legend(handles=legend_lines)
     _label(ax, LABELS.get(metric, metric))
+    if validation:
+        ax.set_title(f"{ax.get_title()}: training (solid) and validation (dashed)")
     return figure
 
 
@@ -135,9 +165,30 @@ def _require_figure(where: str, series: Mapping[str, Sequence[float]], name: str
         )
 
 
-def _draw(ax: Axes, epochs: list[int], values: Sequence[float], *, label: str, color: str) -> None:
+def validation_name(name: str) -> str:
+    """The validation figure that belongs with the training figure ``name``."""
+    return VALIDATION_OF.get(name, f"val_{name}")
+
+
+def _draw(
+    ax: Axes,
+    epochs: list[int],
+    values: Sequence[float],
+    *,
+    label: str,
+    color: str,
+    linestyle: str = "-",
+) -> None:
     marker = "o" if len(epochs) <= MARKED_EPOCHS else None
-    ax.plot(epochs, list(values), label=label, color=color, marker=marker, markersize=3)
+    ax.plot(
+        epochs,
+        list(values),
+        label=label,
+        color=color,
+        linestyle=linestyle,
+        marker=marker,
+        markersize=3,
+    )
 
 
 def _label(ax: Axes, name: str) -> None:

@@ -72,7 +72,7 @@ def optimizer_trajectory(
     optimizer is used as it is (its ``iterations`` count on); pass a fresh one per path.
     """
     where = "optimizer_trajectory"
-    function = _function(where, function)
+    function = function_named(where, function)
     point = Layer_Point(function.start if start is None else start)
     if point.weights.shape != (function.dimensions,):
         raise ValueError(
@@ -117,22 +117,13 @@ def plot_trajectories(
     the final value, or the step at which the optimizer diverged.
     """
     where = "plot_trajectories"
-    function = _function(where, function)
+    function = function_named(where, function)
     if function.dimensions not in (1, 2):
         raise ValueError(
             f"{where}: can draw functions of 1 or 2 coordinates, {function!r} has "
             f"{function.dimensions}; use optimizer_trajectory for its path"
         )
-    if not isinstance(optimizers, Mapping) or not optimizers:
-        raise TypeError(
-            f"{where}: optimizers must be a non-empty dict {{label: optimizer}}, got {optimizers!r}"
-        )
-    for label, optimizer in optimizers.items():
-        if isinstance(optimizer, type) or not callable(getattr(optimizer, "update_params", None)):
-            raise TypeError(
-                f"{where}: {label!r} is {optimizer!r}, not an optimizer object such as "
-                f"Optimizer_SGD(0.01)"
-            )
+    check_optimizers(where, optimizers)
     paths = {
         label: optimizer_trajectory(copy.deepcopy(optimizer), function, start, steps)
         for label, optimizer in optimizers.items()
@@ -148,7 +139,8 @@ def plot_trajectories(
     return figure
 
 
-def _function(where: str, function: Function | str) -> Function:
+def function_named(where: str, function: Function | str) -> Function:
+    """``function`` itself, or the test function of that name (``"rosenbrock"``, ...)."""
     if isinstance(function, Function):
         return function
     if isinstance(function, str) and function in FUNCTIONS:
@@ -156,6 +148,20 @@ def _function(where: str, function: Function | str) -> Function:
     raise ValueError(
         f"{where}: function must be a Function or one of {sorted(FUNCTIONS)}, got {function!r}"
     )
+
+
+def check_optimizers(where: str, optimizers: object) -> None:
+    """Raise unless ``optimizers`` is a non-empty dict of optimizer objects."""
+    if not isinstance(optimizers, Mapping) or not optimizers:
+        raise TypeError(
+            f"{where}: optimizers must be a non-empty dict {{label: optimizer}}, got {optimizers!r}"
+        )
+    for label, optimizer in optimizers.items():
+        if isinstance(optimizer, type) or not callable(getattr(optimizer, "update_params", None)):
+            raise TypeError(
+                f"{where}: {label!r} is {optimizer!r}, not an optimizer object such as "
+                f"Optimizer_SGD(0.01)"
+            )
 
 
 def _draw_curve(ax: Axes, function: Function) -> None:

@@ -112,6 +112,60 @@ def test_loss_curves_of_another_metric_on_a_log_scale(rendered):
     assert list(lines_by_label(ax)["b"].get_ydata()) == runs["b"]["val_loss"]
 
 
+def regularized_history(epochs=5):
+    """A History as Model.train records it with regularization and validation data."""
+    history = History()
+    for epoch in range(1, epochs + 1):
+        data_loss, penalty = 1.0 / epoch, 0.1
+        history.record(
+            epoch,
+            {
+                "loss": data_loss + penalty,
+                "data_loss": data_loss,
+                "regularization_loss": penalty,
+                "accuracy": 0.5,
+                "val_loss": 1.2 / epoch,
+                "val_accuracy": 0.4,
+            },
+        )
+    return history
+
+
+def test_the_data_loss_is_drawn_against_the_validation_loss(rendered):
+    # val_loss has no penalty, so it is the data loss's counterpart, not the loss's
+    history = regularized_history()
+    figure = plot_history(history, metrics=("data_loss", "loss"))
+    rendered(figure)
+    data_ax, loss_ax = figure.axes
+    data_lines, loss_lines = lines_by_label(data_ax), lines_by_label(loss_ax)
+    assert list(data_lines["training"].get_ydata()) == history["data_loss"]
+    assert list(data_lines["validation"].get_ydata()) == history["val_loss"]
+    assert list(loss_lines["validation"].get_ydata()) == history["val_loss"]
+
+
+def test_loss_curves_with_validation_draw_a_dashed_twin_per_run(rendered):
+    runs = {"plain": make_history(), "regularized": regularized_history()}
+    figure = plot_loss_curves(runs, validation=True)
+    rendered(figure)
+    (ax,) = figure.axes
+    lines = lines_by_label(ax)
+    assert list(lines) == ["plain", "plain (validation)", "regularized", "regularized (validation)"]
+    for name, history in runs.items():
+        solid, dashed = lines[name], lines[f"{name} (validation)"]
+        assert list(solid.get_ydata()) == history["loss"]
+        assert list(dashed.get_ydata()) == history["val_loss"]
+        assert (solid.get_linestyle(), dashed.get_linestyle()) == ("-", "--")
+        assert solid.get_color() == dashed.get_color()
+    # The legend names each run once; the title says which line style is which
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == list(runs)
+    assert ax.get_title() == "loss: training (solid) and validation (dashed)"
+    figure = plot_loss_curves(
+        {"regularized": regularized_history()}, metric="data_loss", validation=True
+    )
+    lines = lines_by_label(figure.axes[0])
+    assert list(lines["regularized (validation)"].get_ydata()) == regularized_history()["val_loss"]
+
+
 @pytest.mark.parametrize(
     "call, error, message",
     [
@@ -127,6 +181,11 @@ def test_loss_curves_of_another_metric_on_a_log_scale(rendered):
         (lambda: plot_history({"loss": [1, 2], "accuracy": [1]}), ValueError, "different lengths"),
         (lambda: plot_loss_curves({}), ValueError, "non-empty dict"),
         (lambda: plot_loss_curves({"a": make_history()}, metric="acc"), ValueError, "run 'a'"),
+        (
+            lambda: plot_loss_curves({"b": make_history(validation=False)}, validation=True),
+            ValueError,
+            "run 'b'.*no figure 'val_loss'.*need validation_data",
+        ),
     ],
 )
 def test_bad_arguments_are_named(call, error, message):
