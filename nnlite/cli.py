@@ -275,7 +275,7 @@ def compare(args: argparse.Namespace) -> None:
         seed=args.seed,
     )
     print(summary_table(histories))
-    figure = plot_loss_curves(histories)
+    figure = plot_loss_curves(histories, log_scale=True)
     figure.savefig(output / "loss_curves.png", dpi=100)
     print(f"wrote {output / 'loss_curves.png'}")
 
