@@ -17,11 +17,14 @@ import pytest
 from nnlite import (
     Layer_Dense,
     Optimizer_Adadelta,
+    Optimizer_Adafactor,
     Optimizer_Adagrad,
     Optimizer_Adam,
     Optimizer_Adamax,
     Optimizer_AdamW,
     Optimizer_ASGD,
+    Optimizer_Lion,
+    Optimizer_Muon,
     Optimizer_NAdam,
     Optimizer_RAdam,
     Optimizer_RMSprop,
@@ -60,6 +63,11 @@ OPTIMIZERS = {
     "radam decoupled": lambda: Optimizer_RAdam(weight_decay=0.1, decoupled_weight_decay=True),
     "asgd averaging from t0 = 3": lambda: Optimizer_ASGD(0.01, t0=3),
     "rprop": lambda: Optimizer_Rprop(),
+    "adafactor": lambda: Optimizer_Adafactor(),
+    "adafactor weight_decay": lambda: Optimizer_Adafactor(weight_decay=0.1),
+    "lion": lambda: Optimizer_Lion(0.01, weight_decay=0.1),
+    "muon, tall weights": lambda: Optimizer_Muon(0.02),
+    "muon, wide weights": lambda: Optimizer_Muon(0.02),
     # The base's gradient options, on top of a rule
     "weight_decay (coupled)": lambda: Optimizer_Adam(0.01, weight_decay=0.1),
     "l1_decay": lambda: Optimizer_SGD(0.1, momentum=0.9, l1_decay=0.01),
@@ -83,9 +91,13 @@ OPTIMIZERS = {
 }
 
 
-def make_layer():
+#: Muon orthogonalizes a matrix through its smaller side, so it is measured both ways
+LAYER_SHAPES = {"muon, tall weights": (256, 192), "muon, wide weights": (192, 256)}
+
+
+def make_layer(name=None):
     rng = np.random.default_rng(0)
-    layer = Layer_Dense(256, 256, rng=rng)
+    layer = Layer_Dense(*LAYER_SHAPES.get(name, (256, 256)), rng=rng)
     return layer, rng
 
 
@@ -107,7 +119,7 @@ def peak_of_one_step(optimizer, layer):
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
 def test_an_update_allocates_no_parameter_sized_array(name):
-    layer, rng = make_layer()
+    layer, rng = make_layer(name)
     optimizer = OPTIMIZERS[name]()
     limit = layer.weights.nbytes // 4
     for _ in range(WARM_UP_STEPS):

@@ -9,9 +9,12 @@ from nnlite import (
     Activation_ReLU,
     Activation_Softmax_Loss_CategoricalCrossentropy,
     Layer_Dense,
+    Optimizer_Adafactor,
     Optimizer_Adagrad,
     Optimizer_Adam,
     Optimizer_AdamW,
+    Optimizer_Lion,
+    Optimizer_Muon,
     Optimizer_RMSprop,
     Optimizer_SGD,
     spiral_data,
@@ -24,6 +27,9 @@ OPTIMIZERS = [
     lambda: Optimizer_RMSprop(learning_rate=0.01, rho=0.9, momentum=0.5, centered=True),
     lambda: Optimizer_Adam(learning_rate=0.05, decay=5e-3, amsgrad=True),
     lambda: Optimizer_AdamW(learning_rate=0.05, weight_decay=0.1),
+    lambda: Optimizer_Adafactor(learning_rate=0.05, weight_decay=0.1),
+    lambda: Optimizer_Lion(learning_rate=0.01, weight_decay=0.1),
+    lambda: Optimizer_Muon(learning_rate=0.02),
 ]
 
 
