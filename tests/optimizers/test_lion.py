@@ -11,10 +11,7 @@ import pytest
 import torch
 
 from nnlite import (
-    Activation_ReLU,
-    Activation_Softmax_Loss_CategoricalCrossentropy,
     Layer_Dense,
-    spiral_data,
 )
 from nnlite.optimizers.lion import Optimizer_Lion
 from tests.optimizers.torch_lockstep import PROBLEMS, Case, assert_lockstep
@@ -126,23 +123,3 @@ def test_every_weight_moves_by_exactly_the_learning_rate():
 def test_invalid_hyperparameters_raise(arguments, message):
     with pytest.raises(ValueError, match=message):
         Optimizer_Lion(**arguments)
-
-
-def test_reduces_the_loss_on_spiral_data():
-    np.random.seed(0)
-    X, y = spiral_data(samples=100, classes=3)
-    dense1, dense2 = Layer_Dense(2, 64), Layer_Dense(64, 3)
-    relu, loss_activation = Activation_ReLU(), Activation_Softmax_Loss_CategoricalCrossentropy()
-    optimizer = Optimizer_Lion(learning_rate=0.01)
-    losses = []
-    for _ in range(250):
-        dense1.forward(X)
-        relu.forward(dense1.output)
-        dense2.forward(relu.output)
-        losses.append(loss_activation.forward(dense2.output, y))
-        loss_activation.backward(loss_activation.output, y)
-        dense2.backward(loss_activation.dinputs)
-        relu.backward(dense2.dinputs)
-        dense1.backward(relu.dinputs)
-        optimizer.step([dense1, dense2])
-    assert losses[-1] < 0.8 * losses[0], (losses[0], losses[-1])

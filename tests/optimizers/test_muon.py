@@ -17,12 +17,6 @@ import pytest
 import torch
 import torch.optim._muon as torch_muon
 
-from nnlite import (
-    Activation_ReLU,
-    Activation_Softmax_Loss_CategoricalCrossentropy,
-    Layer_Dense,
-    spiral_data,
-)
 from nnlite.optimizers.muon import Optimizer_Muon, newton_schulz
 from nnlite.parameters import Parameter
 from tests.optimizers.torch_lockstep import PROBLEMS, Case, assert_lockstep
@@ -173,23 +167,3 @@ def test_a_1d_parameter_raises_torchs_error_and_changes_nothing():
 def test_invalid_hyperparameters_raise(arguments, error, message):
     with pytest.raises(error, match=message):
         Optimizer_Muon(**arguments)
-
-
-def test_reduces_the_loss_on_spiral_data():
-    np.random.seed(0)
-    X, y = spiral_data(samples=100, classes=3)
-    dense1, dense2 = Layer_Dense(2, 64), Layer_Dense(64, 3)
-    relu, loss_activation = Activation_ReLU(), Activation_Softmax_Loss_CategoricalCrossentropy()
-    optimizer = Optimizer_Muon(learning_rate=0.02, weight_decay=0.0)
-    losses = []
-    for _ in range(250):
-        dense1.forward(X)
-        relu.forward(dense1.output)
-        dense2.forward(relu.output)
-        losses.append(loss_activation.forward(dense2.output, y))
-        loss_activation.backward(loss_activation.output, y)
-        dense2.backward(loss_activation.dinputs)
-        relu.backward(dense2.dinputs)
-        dense1.backward(relu.dinputs)
-        optimizer.step([dense1, dense2])
-    assert losses[-1] < 0.8 * losses[0], (losses[0], losses[-1])

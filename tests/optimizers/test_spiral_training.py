@@ -1,4 +1,4 @@
-"""Every classic optimizer trains the book's network on spiral data: the loss clearly falls.
+"""Every optimizer on the three hooks trains the book's network on spiral data: the loss falls.
 
 A 2-64-3 network (ReLU, softmax cross-entropy) on ``spiral_data(100, 3)``, full batch, 250
 steps from the same seeded start. The adaptive optimizers and SGD with momentum bring the loss
@@ -24,6 +24,8 @@ from nnlite import (
     Optimizer_Adamax,
     Optimizer_AdamW,
     Optimizer_ASGD,
+    Optimizer_Lion,
+    Optimizer_Muon,
     Optimizer_NAdam,
     Optimizer_RAdam,
     Optimizer_RMSprop,
@@ -65,6 +67,9 @@ OPTIMIZERS = [
     ("radam", lambda: Optimizer_RAdam(learning_rate=0.1), 0.8),
     ("asgd", lambda: Optimizer_ASGD(learning_rate=3.0, t0=50), 0.9),
     ("rprop", lambda: Optimizer_Rprop(learning_rate=0.05), 0.8),
+    ("lion", lambda: Optimizer_Lion(learning_rate=0.01), 0.8),
+    ("muon", lambda: Optimizer_Muon(learning_rate=0.05), 0.8),
+    # Adafactor needs biases that do not start at zero: tests/optimizers/test_adafactor.py
 ]
 
 
