@@ -67,7 +67,7 @@ OPTIMIZERS = [
     ("radam", lambda: Optimizer_RAdam(learning_rate=0.1), 0.8),
     ("asgd", lambda: Optimizer_ASGD(learning_rate=3.0, t0=50), 0.9),
     ("rprop", lambda: Optimizer_Rprop(learning_rate=0.05), 0.8),
-    ("lion", lambda: Optimizer_Lion(learning_rate=0.01), 0.8),
+    ("lion", lambda: Optimizer_Lion(learning_rate=0.02), 0.8),
     ("muon", lambda: Optimizer_Muon(learning_rate=0.05), 0.8),
     # Adafactor needs biases that do not start at zero: tests/optimizers/test_adafactor.py
 ]
