@@ -62,7 +62,14 @@ def progress_bar(
 def is_interactive(stream: TextIO) -> bool:
     """True on a terminal and in a Jupyter kernel, where ``\\r`` redraws a line in place."""
     isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) or "ipykernel" in sys.modules
+    return bool(isatty and isatty()) or _in_jupyter_kernel()
+
+
+def _in_jupyter_kernel() -> bool:
+    """True when this code runs in a Jupyter kernel (not merely with ipykernel imported)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
 
 
 class ProgressBar_Text:
