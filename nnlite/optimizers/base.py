@@ -36,7 +36,13 @@ from typing import Any
 import numpy as np
 
 from nnlite.optimizers import checks
-from nnlite.optimizers.state import record_for, scratch_buffers, state_arrays
+from nnlite.optimizers.state import (
+    OptimizerRecord,
+    record_for,
+    scratch_buffers,
+    state_arrays,
+    state_attribute,
+)
 from nnlite.optimizers.state_dict import load_optimizer_state_dict, optimizer_state_dict
 from nnlite.parameters import Parameter, describe, trainable_parameters
 from nnlite.schedules.base import Schedule
@@ -55,6 +61,33 @@ class ParameterUpdate:
     scalars: dict[str, Any]
     hyperparameters: Mapping[str, Any]
     parameter: Parameter
+
+
+@dataclass
+class UpdatePlan:
+    """One parameter's update, prepared once (state arrays, dtypes, work arrays) and reused
+    while the parameter, its gradient's dtype, the settings and the state arrays are the same:
+    checking that is much cheaper than preparing everything again at every step."""
+
+    settings: dict[str, Any]
+    shape: tuple[int, ...]
+    value_dtype: np.dtype
+    gradient_dtype: np.dtype
+    attributes: tuple[tuple[str, np.ndarray], ...]
+    changes_gradient: bool
+    buffers: tuple[np.ndarray | None, np.ndarray | None]
+    update: ParameterUpdate
+
+    def fits(
+        self, layer: object, value: np.ndarray, gradient: np.ndarray, settings: dict[str, Any]
+    ) -> bool:
+        return (
+            value.shape == self.shape
+            and value.dtype == self.value_dtype
+            and gradient.dtype == self.gradient_dtype
+            and settings == self.settings
+            and all(getattr(layer, name, None) is array for name, array in self.attributes)
+        )
 
 
 class Optimizer:
@@ -181,56 +214,78 @@ class Optimizer:
         defaults = self._default_settings()
         for parameter, value, gradient in pairs:
             settings, learning_rate = self._settings_for(layer, parameter, defaults)
-            suffixes = self.state_suffixes_for(settings)
-            # float32 weights with float64 gradients compute in float64, as NumPy (the book) does
-            compute_dtype = (
-                value.dtype
-                if gradient.dtype == value.dtype
-                else np.result_type(value.dtype, gradient.dtype)
-            )
-            dtypes = {
-                suffix: value.dtype if suffix in self.in_place_states else compute_dtype
-                for suffix in suffixes
-            }
-            state = state_arrays(
-                layer,
-                record,
-                parameter,
-                value,
-                suffixes,
-                self.initial_state(settings),
-                dtypes,
-                where,
-            )
-            if any(array.dtype != compute_dtype for array in state.values()):
-                compute_dtype = np.result_type(compute_dtype, *state.values())
+            plan = record.plans.get(parameter.name)
+            if plan is None or not plan.fits(layer, value, gradient, settings):
+                plan = self._plan(layer, record, parameter, value, gradient, settings, where)
+                record.plans[parameter.name] = plan
             step = record.steps.get(parameter.name, 0) + 1
             record.steps[parameter.name] = step
-            # The rule's work arrays, and two more only if an option changes the gradient
-            scratch = scratch_buffers(
-                record, parameter.name, value.shape, compute_dtype, self.scratch_count
-            )
-            if self._changes_gradient(settings):
-                buffer, term = scratch_buffers(
-                    record, f"{parameter.name}:gradient", value.shape, compute_dtype, 2
-                )
-                gradient = self._prepared_gradient(value, gradient, settings, buffer, term)
+            if plan.changes_gradient or self._global_clip_scale not in (None, 1.0):
+                gradient = self._prepared_gradient(value, gradient, settings, *plan.buffers)
             if settings["decoupled_weight_decay"] and settings["weight_decay"]:
                 # Decoupled (AdamW-style) decay: θ ← θ · (1 - lr·λ)
                 np.multiply(value, 1 - learning_rate * settings["weight_decay"], out=value)
-            self.update_parameter(
-                value,
-                gradient,
-                ParameterUpdate(
-                    learning_rate=learning_rate,
-                    step=step,
-                    state=state,
-                    scratch=scratch,
-                    scalars=record.extras.setdefault(parameter.name, {}),
-                    hyperparameters=settings,
-                    parameter=parameter,
-                ),
+            update = plan.update
+            update.learning_rate, update.step, update.hyperparameters = (
+                learning_rate,
+                step,
+                settings,
             )
+            self.update_parameter(value, gradient, update)
+
+    def _plan(
+        self,
+        layer: object,
+        record: OptimizerRecord,
+        parameter: Parameter,
+        value: np.ndarray,
+        gradient: np.ndarray,
+        settings: dict[str, Any],
+        where: object,
+    ) -> UpdatePlan:
+        """Prepare one parameter's update: its state arrays, dtypes and work arrays."""
+        suffixes = self.state_suffixes_for(settings)
+        # float32 weights with float64 gradients compute in float64, as NumPy (the book) does
+        compute_dtype = np.result_type(value.dtype, gradient.dtype)
+        dtypes = {
+            suffix: value.dtype if suffix in self.in_place_states else compute_dtype
+            for suffix in suffixes
+        }
+        state = state_arrays(
+            layer, record, parameter, value, suffixes, self.initial_state(settings), dtypes, where
+        )
+        if state:
+            compute_dtype = np.result_type(compute_dtype, *state.values())
+        scratch = scratch_buffers(
+            record, parameter.name, value.shape, compute_dtype, self.scratch_count
+        )
+        # Two more work arrays only if an option changes the gradient
+        changes_gradient = self._changes_gradient(settings)
+        buffers = (None, None)
+        if changes_gradient or self.global_clip_norm is not None:
+            buffers = tuple(
+                scratch_buffers(record, f"{parameter.name}:gradient", value.shape, compute_dtype, 2)
+            )
+        return UpdatePlan(
+            settings=settings,
+            shape=value.shape,
+            value_dtype=value.dtype,
+            gradient_dtype=gradient.dtype,
+            attributes=tuple(
+                (state_attribute(parameter, suffix), array) for suffix, array in state.items()
+            ),
+            changes_gradient=changes_gradient,
+            buffers=buffers,
+            update=ParameterUpdate(
+                learning_rate=0.0,
+                step=0,
+                state=state,
+                scratch=scratch,
+                scalars=record.extras.setdefault(parameter.name, {}),
+                hyperparameters=settings,
+                parameter=parameter,
+            ),
+        )
 
     def post_update_params(self) -> None:
         """Count the step (call once, after the updates)."""

@@ -30,6 +30,8 @@ class OptimizerRecord:
     extras: dict[str, object] = field(default_factory=dict)
     scratch: dict[str, list[np.ndarray]] = field(default_factory=dict, repr=False)
     state_names: list[str] = field(default_factory=list)
+    #: Each parameter's prepared update (see ``Optimizer._plan``), reused while it fits
+    plans: dict[str, object] = field(default_factory=dict, repr=False)
 
 
 def state_attribute(parameter: Parameter, suffix: str) -> str:
