@@ -24,13 +24,14 @@ class Loss_CategoricalCrossentropy(Loss):
     def forward(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
         y_true = check_class_labels(self, y_pred, y_true)
         samples = len(y_pred)
-        # Clip both sides to avoid log(0) without dragging the mean
-        y_pred_clipped = np.clip(y_pred, CLIP, 1 - CLIP)
         if len(y_true.shape) == 1:
-            # Class indices: pick each sample's probability of its class
-            correct_confidences = y_pred_clipped[np.arange(samples), y_true]
+            # Class indices: pick each sample's probability of its class, then clip both sides
+            # to avoid log(0) without dragging the mean (clipping only the picked values gives
+            # the book's numbers, as clipping acts on each value alone)
+            correct_confidences = np.clip(y_pred[np.arange(samples), y_true], CLIP, 1 - CLIP)
         else:
-            # One-hot rows: the mask keeps the correct class only
+            # One-hot rows: clip, then the mask keeps the correct class only
+            y_pred_clipped = np.clip(y_pred, CLIP, 1 - CLIP)
             correct_confidences = np.sum(y_pred_clipped * y_true, axis=1)
         negative_log_likelihoods = -np.log(correct_confidences)
         return negative_log_likelihoods

@@ -49,5 +49,5 @@ class Activation_Softmax_Loss_CategoricalCrossentropy:
         # Copy so we can safely modify, subtract 1 at the correct class, normalize
         self.dinputs = dvalues.copy()
         self.dinputs[np.arange(samples), y_true] -= 1
-        self.dinputs = self.dinputs / samples
+        self.dinputs /= samples
         return self.dinputs
