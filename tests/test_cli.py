@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import matplotlib.image
 import numpy as np
@@ -94,3 +95,14 @@ def test_an_unknown_choice_is_refused_by_the_parser(tmp_path):
     result = run("train", "--data", "mnist", cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "invalid choice: 'mnist'" in result.stderr
+
+
+def test_readme_line_one_runs_the_installed_command_with_its_defaults(tmp_path):
+    # README line 1 is `python -m pip install -e . && nnlite train`: the console script that
+    # pip installed beside this Python, with no arguments
+    command = Path(sys.executable).parent / "nnlite"
+    result = subprocess.run([str(command), "train"], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "final: loss " in result.stdout
+    for name in ("loss_curve.png", "history.json", "checkpoint.npz"):
+        assert (tmp_path / "runs" / "spiral-adam" / name).is_file()
