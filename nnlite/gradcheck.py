@@ -281,6 +281,9 @@ class _Network:
         self.description = f"[{descriptions}]" if len(objects) > 1 else descriptions
         # Work on copies so that the caller's layers keep their arrays and generators
         objects = copy.deepcopy(objects)
+        for layer in objects:
+            if hasattr(layer, "needs_dinputs"):
+                layer.needs_dinputs = True  # a Model's first layer skips dinputs; check it all
         self.loss = objects.pop() if _is_loss(objects[-1]) else None
         for position, layer in enumerate(objects):
             if _is_loss(layer):

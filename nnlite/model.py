@@ -226,6 +226,9 @@ class Model:
             if parameter_specs(layer):
                 self.trainable_layers.append(layer)
         self.output_layer_activation = self.layers[-1]
+        # Nothing reads the gradient with respect to the data: the first layer may skip it
+        if hasattr(self.layers[0], "needs_dinputs"):
+            self.layers[0].needs_dinputs = False
         if self.loss is not None:
             self.loss.remember_trainable_layers(self.trainable_layers)
         # Softmax followed by categorical cross-entropy: use the combined, faster gradient

@@ -273,3 +273,10 @@ def test_under_nnfs_init_the_checker_says_why_it_cannot_check(tmp_path):
     )
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
     assert "nnfs.init() makes np.dot compute in float64 and round to float32" in result.stdout
+
+
+def test_a_models_first_layer_is_checked_with_its_input_gradient():
+    layer = Layer_Dense(2, 3, rng=np.random.default_rng(0))
+    layer.needs_dinputs = False  # as Model.finalize sets it for the first layer
+    report = check_gradients(layer, np.random.default_rng(1).normal(size=(4, 2)))
+    assert report.passed and layer.needs_dinputs is False

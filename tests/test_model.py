@@ -482,3 +482,23 @@ def test_initial_epoch_must_be_between_0_and_epochs(rng, data, initial_epoch):
     (X, y), _ = data
     with pytest.raises(ValueError, match=r"initial_epoch is the number of epochs already trained"):
         classifier(rng).train(X, y, epochs=10, initial_epoch=initial_epoch)
+
+
+def test_the_first_layer_skips_the_gradient_nothing_reads():
+    rng = np.random.default_rng(0)
+    model = Model()
+    model.add(Layer_Dense(2, 8, rng=rng))
+    model.add(Activation_ReLU())
+    model.add(Layer_Dense(8, 3, rng=rng))
+    model.add(Activation_Softmax())
+    model.set(
+        loss=Loss_CategoricalCrossentropy(),
+        optimizer=Optimizer_Adam(learning_rate=0.01),
+        accuracy=Accuracy_Categorical(),
+    )
+    model.finalize()
+    X, y = rng.normal(size=(20, 2)), rng.integers(0, 3, size=20)
+    model.train(X, y, epochs=2, verbose=0)
+    assert model.layers[0].dinputs is None
+    assert model.layers[2].dinputs.shape == (20, 8)
+    assert Layer_Dense(2, 8).needs_dinputs  # outside a Model, backward computes it, as the book

@@ -109,6 +109,8 @@ class Layer_Dense(Layer):
         self.name = name
         self.check_finite = check_finite
         self.trainable = True
+        #: False when nothing reads ``dinputs`` (``Model`` sets it for its first layer)
+        self.needs_dinputs = True
         self.inputs = None
 
     @property
@@ -166,8 +168,8 @@ class Layer_Dense(Layer):
             earlier_dbiases += self.dbiases
             self.dweights, self.dbiases = earlier_dweights, earlier_dbiases
 
-        # Gradient on values
-        self.dinputs = np.dot(dvalues, self.weights.T)
+        # Gradient on values (a Model's first layer skips it: nothing reads it there)
+        self.dinputs = np.dot(dvalues, self.weights.T) if self.needs_dinputs else None
         return self.dinputs
 
     def _accumulating(self) -> bool:
