@@ -467,13 +467,8 @@ class Optimizer:
                 return name
         return None
 
-    def _learning_rate_for(self, group: Mapping[str, Any]) -> float:
-        if isinstance(group, _MergedGroup) and "learning_rate" in group.own:
-            return group.own["learning_rate"] * self._learning_rate_factor
-        return self.current_learning_rate
-
     def _value_and_gradient(
-        self, layer: object, parameter: Parameter, where: str
+        self, layer: object, parameter: Parameter, where: object
     ) -> tuple[np.ndarray, np.ndarray]:
         value = getattr(layer, parameter.name)
         gradient = getattr(layer, parameter.gradient, None)

@@ -122,7 +122,7 @@ class Optimizer_SparseAdam(Optimizer):
     # ------------------------------------------------------------------ sparse gradients
 
     def _value_and_gradient(
-        self, layer: object, parameter: Parameter, where: str
+        self, layer: object, parameter: Parameter, where: object
     ) -> tuple[np.ndarray, SparseRows]:
         """The base class's checks, for a row-sparse gradient instead of an array."""
         value = getattr(layer, parameter.name)

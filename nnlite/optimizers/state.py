@@ -39,7 +39,7 @@ def state_attribute(parameter: Parameter, suffix: str) -> str:
     return f"{parameter.state_prefix}_{suffix}"
 
 
-def record_for(layer: object, kind: str, where: str) -> OptimizerRecord:
+def record_for(layer: object, kind: str, where: object) -> OptimizerRecord:
     """The layer's record for optimizer ``kind``, replacing another kind's state with a warning."""
     record = getattr(layer, "optimizer_state", None)
     if isinstance(record, OptimizerRecord) and record.kind == kind:
@@ -68,7 +68,7 @@ def state_arrays(
     suffixes: tuple[str, ...],
     initial_values: dict[str, float],
     dtypes: dict[str, np.dtype],
-    where: str,
+    where: object,
 ) -> dict[str, np.ndarray]:
     """The state arrays of one parameter by suffix, created as needed.
 
