@@ -37,6 +37,7 @@ class Optimizer_Adadelta(Optimizer):
 
     state_suffixes = ("cache", "delta_cache")
     scratch_count = 2
+    elementwise = True
 
     def __init__(
         self,

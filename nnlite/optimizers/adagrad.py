@@ -36,6 +36,7 @@ class Optimizer_Adagrad(Optimizer):
     state_suffixes = ("cache",)
     in_place_states = ("cache",)
     scratch_count = 2
+    elementwise = True
 
     def __init__(
         self,

@@ -37,6 +37,7 @@ class Optimizer_Adam(Optimizer):
     """
 
     scratch_count = 2
+    elementwise = True
 
     def __init__(
         self,

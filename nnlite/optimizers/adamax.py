@@ -34,6 +34,7 @@ class Optimizer_Adamax(Optimizer):
 
     state_suffixes = ("momentums", "infinity_norm")
     scratch_count = 1
+    elementwise = True
 
     def __init__(
         self,

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from nnlite.optimizers import checks
+from nnlite.optimizers.blocks import BlockedUpdate, can_block
 from nnlite.optimizers.state import (
     OptimizerRecord,
     record_for,
@@ -77,6 +78,8 @@ class UpdatePlan:
     changes_gradient: bool
     buffers: tuple[np.ndarray | None, np.ndarray | None]
     update: ParameterUpdate
+    #: For a large parameter of an element-wise rule: the update cut into blocks (blocks.py)
+    blocked: BlockedUpdate | None = None
 
     def fits(
         self, layer: object, value: np.ndarray, gradient: np.ndarray, settings: dict[str, Any]
@@ -87,6 +90,7 @@ class UpdatePlan:
             and gradient.dtype == self.gradient_dtype
             and settings == self.settings
             and all(getattr(layer, name, None) is array for name, array in self.attributes)
+            and (self.blocked is None or (value.flags.c_contiguous and gradient.flags.c_contiguous))
         )
 
 
@@ -100,6 +104,9 @@ class Optimizer:
     #: State updated in place (``cache += g²``), which keeps the parameter's dtype as in the
     #: book; every other state array takes the dtype of ``parameter op gradient``.
     in_place_states: tuple[str, ...] = ()
+    #: The rule treats every element on its own and keeps no running scalars, so a large
+    #: parameter may be updated a block at a time, on several threads (see blocks.py)
+    elementwise: bool = False
 
     def __init__(
         self,
@@ -225,6 +232,11 @@ class Optimizer:
             if settings["decoupled_weight_decay"] and settings["weight_decay"]:
                 # Decoupled (AdamW-style) decay: θ ← θ · (1 - lr·λ)
                 np.multiply(value, 1 - learning_rate * settings["weight_decay"], out=value)
+            if plan.blocked is not None:
+                plan.blocked.run(
+                    self.update_parameter, value, gradient, learning_rate, step, settings
+                )
+                continue
             update = plan.update
             update.learning_rate, update.step, update.hyperparameters = (
                 learning_rate,
@@ -256,8 +268,14 @@ class Optimizer:
         )
         if state:
             compute_dtype = np.result_type(compute_dtype, *state.values())
+        blocked = self.elementwise and can_block([value, gradient, *state.values()])
+        # Work arrays of the parameter's shape, or of one block's for each thread
         scratch = scratch_buffers(
-            record, parameter.name, value.shape, compute_dtype, self.scratch_count
+            record,
+            parameter.name,
+            (0,) if blocked else value.shape,
+            compute_dtype,
+            self.scratch_count,
         )
         # Two more work arrays only if an option changes the gradient
         changes_gradient = self._changes_gradient(settings)
@@ -266,6 +284,15 @@ class Optimizer:
             buffers = tuple(
                 scratch_buffers(record, f"{parameter.name}:gradient", value.shape, compute_dtype, 2)
             )
+        update = ParameterUpdate(
+            learning_rate=0.0,
+            step=0,
+            state=state,
+            scratch=scratch,
+            scalars=record.extras.setdefault(parameter.name, {}),
+            hyperparameters=settings,
+            parameter=parameter,
+        )
         return UpdatePlan(
             settings=settings,
             shape=value.shape,
@@ -276,14 +303,11 @@ class Optimizer:
             ),
             changes_gradient=changes_gradient,
             buffers=buffers,
-            update=ParameterUpdate(
-                learning_rate=0.0,
-                step=0,
-                state=state,
-                scratch=scratch,
-                scalars=record.extras.setdefault(parameter.name, {}),
-                hyperparameters=settings,
-                parameter=parameter,
+            update=update,
+            blocked=(
+                BlockedUpdate.prepare(update, value.size, compute_dtype, self.scratch_count)
+                if blocked
+                else None
             ),
         )
 

@@ -38,6 +38,7 @@ class Optimizer_Lion(Optimizer):
 
     state_suffixes = ("momentums",)
     scratch_count = 2
+    elementwise = True
 
     def __init__(
         self,

@@ -51,6 +51,7 @@ class Optimizer_RAdam(Optimizer):
 
     state_suffixes = ("momentums", "cache")
     scratch_count = 2
+    elementwise = True
 
     def __init__(
         self,

@@ -36,6 +36,7 @@ class Optimizer_RMSprop(Optimizer):
     """
 
     scratch_count = 2
+    elementwise = True
 
     def __init__(
         self,

@@ -43,6 +43,7 @@ class Optimizer_Rprop(Optimizer):
 
     state_suffixes = ("previous_gradients", "step_sizes")
     scratch_count = 3
+    elementwise = True
 
     def __init__(
         self,

@@ -45,6 +45,7 @@ class Optimizer_SGD(Optimizer):
     """
 
     scratch_count = 1
+    elementwise = True
 
     def __init__(
         self,
