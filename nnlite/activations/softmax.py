@@ -7,6 +7,9 @@ import numpy as np
 from nnlite.activations.base import Activation
 from nnlite.validation import as_2d_array
 
+#: Up to this many columns, the row maximum is taken column by column (see row_maximum)
+FEW_COLUMNS = 16
+
 
 class Activation_Softmax(Activation):
     """Softmax over each row: ``output_i = exp(x_i) / Σ_j exp(x_j)``.
@@ -24,7 +27,7 @@ class Activation_Softmax(Activation):
         inputs = as_2d_array(self, "inputs", inputs)
         self.inputs = inputs
         # Unnormalized probabilities, shifted by the row maximum for stability
-        exp_values = np.exp(inputs - inputs.max(axis=1, keepdims=True))
+        exp_values = np.exp(inputs - row_maximum(inputs))
         # Normalize them for each sample
         probabilities = exp_values / exp_values.sum(axis=1, keepdims=True)
         self.output = probabilities
@@ -45,3 +48,19 @@ class Activation_Softmax(Activation):
     def predictions(self, outputs: np.ndarray) -> np.ndarray:
         """The class with the highest probability in each row."""
         return np.argmax(outputs, axis=1)
+
+
+def row_maximum(values: np.ndarray) -> np.ndarray:
+    """``values.max(axis=1, keepdims=True)``, faster for the few columns of a classifier.
+
+    NumPy reduces along a short row slowly: about 14 µs for the (300, 3) scores of the spiral
+    data, against 1.5 µs for the maximum of the three columns taken one after another. A
+    maximum is exact, so the order gives the same values (and a NaN stays a NaN either way).
+    """
+    columns = values.shape[1]
+    if columns == 0 or columns > FEW_COLUMNS:
+        return values.max(axis=1, keepdims=True)
+    maximum = values[:, :1].copy()
+    for column in range(1, columns):
+        np.maximum(maximum, values[:, column : column + 1], out=maximum)
+    return maximum
