@@ -60,10 +60,11 @@ class Loss:
         """The mean loss of a batch (and the regularization loss, if asked for)."""
         # Calculate sample losses
         sample_losses = self.forward(output, y)
-        # Calculate mean loss
-        data_loss = sample_losses.mean()
+        # Calculate mean loss, from the sum the running totals need anyway
+        total = sample_losses.sum()
+        data_loss = mean_from_sum(sample_losses, total)
         # Add to the running totals of this pass
-        self.accumulated_sum += sample_losses.sum()
+        self.accumulated_sum += total
         self.accumulated_count += len(sample_losses)
         if not include_regularization:
             return data_loss
@@ -86,3 +87,12 @@ class Loss:
         """Reset the running totals, at the start of an epoch or an evaluation."""
         self.accumulated_sum = 0
         self.accumulated_count = 0
+
+
+def mean_from_sum(values: np.ndarray, total: np.floating) -> np.floating:
+    """``values.mean()`` given ``total = values.sum()``: NumPy's mean is that same sum divided
+    by the count, so one reduction serves both (float16 accumulates in float32 in
+    ``mean``, so it takes ``mean`` itself)."""
+    if values.dtype not in (np.float32, np.float64) or values.size == 0:
+        return values.mean()
+    return values.dtype.type(total / values.size)

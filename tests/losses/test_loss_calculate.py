@@ -5,6 +5,9 @@ The expected values are the same losses computed over the whole data at once.
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from nnlite import (
     Activation_Softmax,
@@ -61,3 +64,23 @@ def test_chapter_9_combined_forward_returns_the_loss_and_keeps_output_activation
     # Chapter 9's backward: (ŷ - y_onehot) / n
     expected = (probabilities - np.eye(3)[labels]) / 5
     np.testing.assert_allclose(combined.backward(combined.output, targets), expected, atol=1e-16)
+
+
+@given(
+    hnp.arrays(
+        dtype=st.sampled_from([np.float16, np.float32, np.float64]),
+        shape=st.integers(0, 300),
+        elements=st.floats(0, 1e4, width=16),
+    )
+)
+def test_mean_from_sum_is_numpys_mean_bit_for_bit(values):
+    import warnings
+
+    from nnlite.losses.base import mean_from_sum
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the mean of nothing is NaN
+        expected = values.mean()
+        got = mean_from_sum(values, values.sum())
+    assert type(got) is type(expected)
+    assert np.asarray(got).tobytes() == np.asarray(expected).tobytes()
