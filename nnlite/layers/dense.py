@@ -132,7 +132,12 @@ class Layer_Dense(Layer):
         # Remember input values
         self.inputs = inputs
         # Calculate output values from inputs, weights and biases
-        self.output = np.dot(inputs, self.weights) + self.biases
+        output = np.dot(inputs, self.weights)
+        if output.dtype == self.biases.dtype:
+            output += self.biases  # the same sums, without a second output-sized array
+        else:
+            output = output + self.biases  # NumPy's promotion decides the dtype, as the book
+        self.output = output
         return self.output
 
     def backward(self, dvalues: np.ndarray) -> np.ndarray:
