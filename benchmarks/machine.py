@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 import nnlite
+from nnlite.optimizers.blocks import set_update_threads, update_threads
 
 THREAD_VARIABLES = (
     "OPENBLAS_NUM_THREADS",
@@ -51,9 +52,11 @@ def numpy_blas_threads() -> int | None:
 
 
 def set_threads(threads: int | None) -> int:
-    """Give NumPy's BLAS and torch the same number of threads and return it.
+    """Give NumPy's BLAS, nnlite's updates of large parameters and torch the same number of
+    threads and return it.
 
-    ``threads=None`` keeps NumPy's BLAS setting (from the environment) and gives torch the same.
+    ``threads=None`` keeps NumPy's BLAS setting (from the environment) and gives the others
+    the same.
     """
     if threads is not None:
         import threadpoolctl
@@ -62,6 +65,7 @@ def set_threads(threads: int | None) -> int:
         threadpoolctl.threadpool_limits(limits=threads, user_api="blas")
     chosen = numpy_blas_threads() if threads is None else threads
     chosen = chosen or os.cpu_count() or 1
+    set_update_threads(chosen)
     try:
         import torch
     except ImportError:
@@ -113,6 +117,7 @@ def describe(
         rows.append(("torch", f"{torch.__version__}, intra-op threads: {threads_now}"))
     except ImportError:
         rows.append(("torch", "not installed"))
+    rows.append(("nnlite threads for updates of large parameters", str(update_threads())))
     for pool in blas_pools():
         details = ", ".join(
             f"{key}={pool[key]}"

@@ -97,14 +97,20 @@ def make_problem(network: Network, dtype: np.dtype, seed: int = 0) -> Problem:
     return Problem(network, inputs.astype(dtype), labels.astype(np.int64), weights, biases)
 
 
-def book_loop_step(module: object, problem: Problem) -> Step:
+def book_loop_step(module: object, problem: Problem, *, first_dinputs: bool = True) -> Step:
     """The book's training step with the classes of ``module`` (nnlite or the book-style
-    baseline): forward, loss, backward, then the three optimizer hooks."""
+    baseline): forward, loss, backward, then the three optimizer hooks.
+
+    ``first_dinputs=False`` tells the first layer not to compute ``dinputs``, the gradient
+    with respect to the data, which nothing reads (nnlite's ``needs_dinputs``).
+    """
     dense_layers = []
     for weights, biases in zip(problem.weights, problem.biases, strict=True):
         layer = module.Layer_Dense(*weights.shape)
         layer.weights, layer.biases = weights.copy(), biases.copy()
         dense_layers.append(layer)
+    if not first_dinputs:
+        dense_layers[0].needs_dinputs = False
     activations = [module.Activation_ReLU() for _ in dense_layers[:-1]]
     loss_activation = module.Activation_Softmax_Loss_CategoricalCrossentropy()
     optimizer = module.Optimizer_Adam(learning_rate=problem.network.learning_rate)
@@ -139,7 +145,9 @@ def book_loop_step(module: object, problem: Problem) -> Step:
 
 
 def nnlite_training_step(problem: Problem) -> Step:
-    return book_loop_step(nnlite, problem)
+    # As nnlite's Model does for its first layer, and as torch does for inputs that do not
+    # require a gradient: the data's gradient is not computed
+    return book_loop_step(nnlite, problem, first_dinputs=False)
 
 
 def naive_training_step(problem: Problem) -> Step:

@@ -7,6 +7,7 @@ from nnlite.optimizers.adam import Optimizer_Adam, Optimizer_AdamW
 from nnlite.optimizers.adamax import Optimizer_Adamax
 from nnlite.optimizers.asgd import Optimizer_ASGD
 from nnlite.optimizers.base import Optimizer
+from nnlite.optimizers.blocks import set_update_threads, update_threads
 from nnlite.optimizers.lbfgs import Optimizer_LBFGS
 from nnlite.optimizers.lion import Optimizer_Lion
 from nnlite.optimizers.muon import Optimizer_Muon
@@ -35,4 +36,6 @@ __all__ = [
     "Optimizer_Rprop",
     "Optimizer_SGD",
     "Optimizer_SparseAdam",
+    "set_update_threads",
+    "update_threads",
 ]
