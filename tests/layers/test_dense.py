@@ -89,6 +89,23 @@ def test_dtype_is_kept_through_forward_and_backward(dtype):
     assert dtypes == dict.fromkeys(dtypes, np.dtype(dtype))
 
 
+@pytest.mark.parametrize(
+    "weights_dtype, biases_dtype", [(np.float32, np.float32), (np.float32, np.float64)]
+)
+def test_forward_is_the_books_expression_bit_for_bit(weights_dtype, biases_dtype):
+    """The biases are added in place when the dtypes agree; otherwise NumPy promotes, as the
+    book's ``np.dot(inputs, weights) + biases`` does (float64 biases under nnfs.init())."""
+    rng = np.random.default_rng(5)
+    layer = Layer_Dense(7, 5, rng=rng)
+    layer.weights = layer.weights.astype(weights_dtype)
+    layer.biases = rng.standard_normal((1, 5)).astype(biases_dtype)
+    inputs = rng.standard_normal((11, 7)).astype(weights_dtype)
+    expected = np.dot(inputs, layer.weights) + layer.biases
+    output = layer.forward(inputs)
+    assert output.dtype == expected.dtype
+    assert output.tobytes() == expected.tobytes()
+
+
 def test_default_weights_are_the_books_draw_from_the_global_stream():
     np.random.seed(3)
     layer = Layer_Dense(4, 5)
