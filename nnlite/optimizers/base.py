@@ -84,14 +84,17 @@ class UpdatePlan:
     def fits(
         self, layer: object, value: np.ndarray, gradient: np.ndarray, settings: dict[str, Any]
     ) -> bool:
-        return (
-            value.shape == self.shape
-            and value.dtype == self.value_dtype
-            and gradient.dtype == self.gradient_dtype
-            and settings == self.settings
-            and all(getattr(layer, name, None) is array for name, array in self.attributes)
-            and (self.blocked is None or (value.flags.c_contiguous and gradient.flags.c_contiguous))
-        )
+        if (
+            value.shape != self.shape
+            or value.dtype != self.value_dtype
+            or gradient.dtype != self.gradient_dtype
+            or (settings is not self.settings and settings != self.settings)
+        ):
+            return False
+        for name, array in self.attributes:
+            if getattr(layer, name, None) is not array:
+                return False
+        return self.blocked is None or (value.flags.c_contiguous and gradient.flags.c_contiguous)
 
 
 class Optimizer:
@@ -452,8 +455,17 @@ class Optimizer:
     # ------------------------------------------------------------------ helpers
 
     def _default_settings(self) -> dict[str, Any]:
-        """Group 0's hyperparameters as a plain dict (read once per update_params)."""
-        return {name: getattr(self, name) for name in self._hyperparameter_names}
+        """Group 0's hyperparameters as a plain dict (read once per update_params).
+
+        The same dict object while no hyperparameter changes, so that a prepared update can
+        recognize its settings by identity.
+        """
+        values = tuple(getattr(self, name) for name in self._hyperparameter_names)
+        cached = getattr(self, "_cached_settings", None)
+        if cached is None or cached[0] != values:
+            cached = (values, dict(zip(self._hyperparameter_names, values, strict=True)))
+            self._cached_settings = cached
+        return cached[1]
 
     def _explicit_group_for(self, layer: object, parameter: Parameter) -> dict[str, Any] | None:
         """The last added group that selects this parameter of ``layer``, if any."""
@@ -496,6 +508,9 @@ class Optimizer:
     ) -> tuple[np.ndarray, np.ndarray]:
         value = getattr(layer, parameter.name)
         gradient = getattr(layer, parameter.gradient, None)
+        if type(value) is np.ndarray and type(gradient) is np.ndarray:
+            if gradient.shape == value.shape:
+                return value, gradient  # the usual case, checked in one go
         if gradient is None:
             raise RuntimeError(
                 f"{where}: {parameter.gradient} is missing; call backward() before updating"
