@@ -1,0 +1,133 @@
+"""Compiled update rules for ``fused=True``: one pass over the arrays, the same bits.
+
+NumPy runs an update rule one operation at a time: Adam's 14 in-place operations read and
+write the arrays 14 times, and on small arrays each call costs about a microsecond whatever
+the size. A compiled loop does the whole rule for one element before moving to the next, so
+the arrays pass through memory once and there is one call per parameter. PyTorch's
+``fused=True`` optimizers are the same idea.
+
+The loop below is the rule of ``Optimizer_Adam.update_parameter`` written for one element,
+with the same operations in the same order, in the arrays' own dtype, and with every constant
+rounded to that dtype first (as NumPy rounds a Python float used with a float32 array).
+numba compiles it without fast-math, so nothing is reordered or fused into a multiply-add,
+and the results are identical to the NumPy rule's, bit for bit
+(``tests/optimizers/test_compiled.py``).
+
+numba is optional: ``pip install "nnlite[fast]"``. nnlite imports it only when an optimizer
+is made with ``fused=True``.
+"""
+
+from __future__ import annotations
+
+import functools
+from types import SimpleNamespace
+
+import numpy as np
+
+INSTALL_HINT = 'pip install "nnlite[fast]"'
+#: The dtypes the compiled rules take (both float and the same for every array)
+DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def require(where: str) -> None:
+    """Raise a clear ImportError unless numba can be imported."""
+    try:
+        _kernels()
+    except ImportError as error:
+        raise ImportError(
+            f"{where}: fused=True compiles the update with numba, which is not installed; "
+            f"{INSTALL_HINT} (or leave fused=False: the same numbers, in NumPy)"
+        ) from error
+
+
+def accepts(*arrays: np.ndarray) -> bool:
+    """Whether the compiled rule can update these arrays in place: one float dtype for all,
+    and C-contiguous (so that each has a flat view). Otherwise the NumPy rule runs."""
+    dtype = arrays[0].dtype
+    return dtype in DTYPES and all(
+        array.dtype == dtype and array.flags.c_contiguous for array in arrays
+    )
+
+
+def adam(
+    value: np.ndarray,
+    gradient: np.ndarray,
+    momentums: np.ndarray,
+    cache: np.ndarray,
+    max_cache: np.ndarray | None,
+    *,
+    beta_1: float,
+    beta_2: float,
+    step: int,
+    learning_rate: float,
+    epsilon: float,
+) -> None:
+    """Adam's update of ``value`` (and its state) in one pass; see Optimizer_Adam."""
+    # The constants, each rounded to the arrays' dtype once, as NumPy rounds a Python float
+    constants = np.array(
+        [
+            beta_1,
+            1 - beta_1,
+            1 - beta_1**step,
+            beta_2,
+            1 - beta_2,
+            1 - beta_2**step,
+            -learning_rate,
+            epsilon,
+        ],
+        dtype=value.dtype,
+    )
+    amsgrad = max_cache is not None
+    _kernels().adam(
+        value, gradient, momentums, cache, max_cache if amsgrad else cache, amsgrad, constants
+    )
+
+
+def adam_loop(w, g, m, v, max_v, amsgrad, constants):
+    """Optimizer_Adam's rule, one element at a time (compiled by numba, see _kernels)."""
+    (
+        beta_1,
+        one_minus_beta_1,
+        correction_1,
+        beta_2,
+        one_minus_beta_2,
+        correction_2,
+        negative_learning_rate,
+        epsilon,
+    ) = constants
+    size = w.size
+    w, g, m, v, max_v = (
+        w.reshape(size),
+        g.reshape(size),
+        m.reshape(size),
+        v.reshape(size),
+        max_v.reshape(size),
+    )
+    for i in range(size):
+        # weight_momentums = β₁ · weight_momentums + (1 - β₁) · g;  m̂ = m / (1 - β₁ᵗ)
+        momentum = m[i] * beta_1 + g[i] * one_minus_beta_1
+        m[i] = momentum
+        step = momentum / correction_1
+        # weight_cache = β₂ · weight_cache + (1 - β₂) · g²;  v̂ = v / (1 - β₂ᵗ)
+        second = v[i] * beta_2 + (g[i] * g[i]) * one_minus_beta_2
+        v[i] = second
+        if amsgrad:
+            # np.maximum: the larger of the two, or NaN if either is NaN
+            if second > max_v[i] or second != second:
+                max_v[i] = second
+            second = max_v[i]
+        corrected = second / correction_2
+        # W += -lr · m̂ / (√v̂ + ε)
+        step = step * negative_learning_rate
+        w[i] = w[i] + step / (np.sqrt(corrected) + epsilon)
+
+
+@functools.cache
+def _kernels() -> SimpleNamespace:
+    """The loops above, compiled (once per process; numba caches the machine code on disk)."""
+    import numba
+
+    # error_model="numpy": a division by zero gives inf or NaN, as in NumPy, instead of a
+    # check per element (which would also keep the loop from being vectorized)
+    compile_ = numba.njit(nogil=True, cache=True, error_model="numpy")
+    return SimpleNamespace(adam=compile_(adam_loop))

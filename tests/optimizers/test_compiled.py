@@ -1,0 +1,190 @@
+"""``fused=True`` (the compiled rule, nnlite/optimizers/compiled.py) gives the NumPy rule's bits.
+
+The NumPy rule is checked against torch.optim in test_torch_parity.py; these tests check that
+the compiled loop equals it exactly, including on values that expose any reordering or fused
+multiply-add (gradients over ten orders of magnitude), on NaN and infinities, with amsgrad,
+with the gradient options that run before the rule, and on the blocked path's threads.
+numba is in the test extra, so CI always runs them.
+"""
+
+import numpy as np
+import pytest
+
+from nnlite import Layer_Dense, Optimizer_Adam, Optimizer_AdamW
+from nnlite.optimizers import blocks, compiled
+
+CONFIGURATIONS = {
+    "adam": {"learning_rate": 0.01},
+    "adam, book defaults": {},
+    "amsgrad": {"learning_rate": 0.01, "amsgrad": True},
+    "coupled weight decay and clipping": {
+        "learning_rate": 0.01,
+        "weight_decay": 0.1,
+        "clip_value": 5.0,
+        "maximize": True,
+    },
+    "decoupled weight decay": {
+        "learning_rate": 0.01,
+        "weight_decay": 0.1,
+        "decoupled_weight_decay": True,
+    },
+}
+
+
+def gradients(rng, shape, dtype):
+    """Normal values scaled by 10⁻⁵ to 10⁵: rounding differences would show at once."""
+    scale = 10.0 ** rng.integers(-5, 6, size=shape)
+    return (rng.standard_normal(shape) * scale).astype(dtype)
+
+
+def train(options, dtype, shape=(37, 29), steps=6, optimizer_class=Optimizer_Adam):
+    rng = np.random.default_rng(11)
+    layer = Layer_Dense(*shape, rng=rng, dtype=dtype)
+    optimizer = optimizer_class(**options)
+    for _ in range(steps):
+        layer.dweights = gradients(rng, layer.weights.shape, dtype)
+        layer.dbiases = gradients(rng, layer.biases.shape, dtype)
+        optimizer.step([layer])
+    names = ["weights", "biases", *layer.optimizer_state.state_names]
+    return {name: getattr(layer, name).copy() for name in names}
+
+
+def assert_same_bits(fused, plain):
+    assert fused.keys() == plain.keys()
+    for name in plain:
+        assert fused[name].dtype == plain[name].dtype, name
+        assert fused[name].tobytes() == plain[name].tobytes(), name
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", list(CONFIGURATIONS))
+def test_fused_adam_gives_the_numpy_rules_bits(name, dtype):
+    options = CONFIGURATIONS[name]
+    assert_same_bits(
+        train({**options, "fused": True}, dtype), train({**options, "fused": False}, dtype)
+    )
+
+
+def test_fused_adamw_gives_the_numpy_rules_bits():
+    fused = train({"fused": True}, np.float32, optimizer_class=Optimizer_AdamW)
+    plain = train({}, np.float32, optimizer_class=Optimizer_AdamW)
+    assert_same_bits(fused, plain)
+
+
+def test_the_compiled_loop_really_runs(monkeypatch):
+    """The fused optimizer goes through compiled.adam (and a plain one does not)."""
+    calls = []
+    original = compiled.adam
+    monkeypatch.setattr(compiled, "adam", lambda *a, **k: calls.append(1) or original(*a, **k))
+    train({"fused": True}, np.float32, steps=2)
+    assert len(calls) == 4  # weights and biases, two steps
+    train({}, np.float32, steps=2)
+    assert len(calls) == 4
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_nan_and_infinity_are_handled_as_numpy_does(amsgrad):
+    special = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-45, 3e38, -3e38, 1.0])
+    results = []
+    for fused in (True, False):
+        value = np.linspace(-2, 2, special.size).astype(np.float32).reshape(1, -1)
+        momentums, cache = np.zeros_like(value), np.zeros_like(value)
+        max_cache = np.zeros_like(value) if amsgrad else None
+        for step in (1, 2, 3):
+            gradient = np.roll(special, step).astype(np.float32).reshape(1, -1)
+            if fused:
+                compiled.adam(
+                    value,
+                    gradient,
+                    momentums,
+                    cache,
+                    max_cache,
+                    beta_1=0.9,
+                    beta_2=0.999,
+                    step=step,
+                    learning_rate=0.01,
+                    epsilon=1e-7,
+                )
+            else:
+                _numpy_adam(value, gradient, momentums, cache, max_cache, step)
+        results.append([value, momentums, cache] + ([max_cache] if amsgrad else []))
+    for fused_array, plain_array in zip(*results, strict=True):
+        # NaN where NumPy has NaN (a NaN's sign bit depends on the operand order inside the
+        # CPU and carries no meaning), and every other value to the bit, signed zeros included
+        nan = np.isnan(plain_array)
+        np.testing.assert_array_equal(np.isnan(fused_array), nan)
+        assert fused_array[~nan].tobytes() == plain_array[~nan].tobytes()
+        assert nan.any()  # the special values did reach the state
+
+
+def _numpy_adam(value, gradient, momentums, cache, max_cache, step):
+    from nnlite.optimizers.base import ParameterUpdate
+    from nnlite.parameters import WEIGHTS
+
+    optimizer = Optimizer_Adam(0.01, amsgrad=max_cache is not None)
+    state = {"momentums": momentums, "cache": cache}
+    if max_cache is not None:
+        state["max_cache"] = max_cache
+    update = ParameterUpdate(
+        learning_rate=0.01,
+        step=step,
+        state=state,
+        scratch=[np.empty_like(value), np.empty_like(value)],
+        scalars={},
+        hyperparameters=optimizer._default_settings(),
+        parameter=WEIGHTS,
+    )
+    with np.errstate(all="ignore"):
+        optimizer.update_parameter(value, gradient, update)
+
+
+def test_mixed_dtypes_fall_back_to_the_numpy_rule():
+    """float32 weights with float64 gradients (the book's dropout chapters) keep float64
+    state; the compiled rule takes one dtype, so the NumPy rule runs, with its bits."""
+    rng = np.random.default_rng(2)
+    layers = [Layer_Dense(5, 4, rng=np.random.default_rng(2), dtype=np.float32) for _ in "ab"]
+    optimizers = [Optimizer_Adam(0.01, fused=True), Optimizer_Adam(0.01)]
+    for _ in range(3):
+        dweights, dbiases = rng.standard_normal((5, 4)), rng.standard_normal((1, 4))
+        for layer, optimizer in zip(layers, optimizers, strict=True):
+            layer.dweights, layer.dbiases = dweights.copy(), dbiases.copy()
+            optimizer.step([layer])
+    assert layers[0].weight_momentums.dtype == np.float64
+    assert layers[0].weights.tobytes() == layers[1].weights.tobytes()
+    assert layers[0].weight_cache.tobytes() == layers[1].weight_cache.tobytes()
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_fused_on_the_blocked_path_gives_the_same_bits(threads, monkeypatch):
+    monkeypatch.setattr(blocks, "BLOCK_SIZE", 64)
+    monkeypatch.setattr(blocks, "MIN_BLOCKED_SIZE", 128)
+    blocks.set_update_threads(threads)
+    try:
+        fused = train({"fused": True}, np.float32)
+    finally:
+        blocks.set_update_threads(None)
+    monkeypatch.setattr(blocks, "MIN_BLOCKED_SIZE", 10**9)
+    assert_same_bits(fused, train({}, np.float32))
+
+
+def test_fused_is_a_hyperparameter_kept_in_checkpoints():
+    layer = Layer_Dense(3, 2)
+    optimizer = Optimizer_Adam(fused=True)
+    assert optimizer.param_groups[0]["fused"] is True
+    layer.dweights, layer.dbiases = np.ones((3, 2)), np.ones((1, 2))
+    optimizer.step([layer])
+    state = optimizer.state_dict({"dense": layer})
+    restored = Optimizer_Adam()
+    restored.load_state_dict(state, {"dense": layer})
+    assert restored.fused is True
+
+
+def test_without_numba_fused_explains_how_to_install_it(monkeypatch):
+    def missing():
+        raise ImportError("No module named 'numba'")
+
+    monkeypatch.setattr(compiled, "_kernels", missing)
+    hint = r'Optimizer_Adam\(fused=True\).*pip install "nnlite\[fast\]"'
+    with pytest.raises(ImportError, match=hint):
+        Optimizer_Adam(fused=True)
+    Optimizer_Adam()  # fused=False never needs numba
