@@ -16,6 +16,7 @@ torch is imported only by the builders that need it, so the NumPy rows run witho
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -26,6 +27,9 @@ import numpy as np
 import nnlite
 
 Step = Callable[[], object]
+
+#: numba (nnlite's optional "fast" extra) is what Optimizer_Adam(fused=True) needs
+HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 
 # ---------------------------------------------------------------------- (a), (b): training
 
@@ -97,12 +101,19 @@ def make_problem(network: Network, dtype: np.dtype, seed: int = 0) -> Problem:
     return Problem(network, inputs.astype(dtype), labels.astype(np.int64), weights, biases)
 
 
-def book_loop_step(module: object, problem: Problem, *, first_dinputs: bool = True) -> Step:
+def book_loop_step(
+    module: object,
+    problem: Problem,
+    *,
+    first_dinputs: bool = True,
+    optimizer_options: dict | None = None,
+) -> Step:
     """The book's training step with the classes of ``module`` (nnlite or the book-style
     baseline): forward, loss, backward, then the three optimizer hooks.
 
     ``first_dinputs=False`` tells the first layer not to compute ``dinputs``, the gradient
-    with respect to the data, which nothing reads (nnlite's ``needs_dinputs``).
+    with respect to the data, which nothing reads (nnlite's ``needs_dinputs``);
+    ``optimizer_options`` go to ``Optimizer_Adam`` (nnlite's ``fused=True``).
     """
     dense_layers = []
     for weights, biases in zip(problem.weights, problem.biases, strict=True):
@@ -113,7 +124,9 @@ def book_loop_step(module: object, problem: Problem, *, first_dinputs: bool = Tr
         dense_layers[0].needs_dinputs = False
     activations = [module.Activation_ReLU() for _ in dense_layers[:-1]]
     loss_activation = module.Activation_Softmax_Loss_CategoricalCrossentropy()
-    optimizer = module.Optimizer_Adam(learning_rate=problem.network.learning_rate)
+    optimizer = module.Optimizer_Adam(
+        learning_rate=problem.network.learning_rate, **(optimizer_options or {})
+    )
     inputs, labels = problem.inputs, problem.labels
     hidden = list(zip(dense_layers[:-1], activations, strict=True))
 
@@ -148,6 +161,11 @@ def nnlite_training_step(problem: Problem) -> Step:
     # As nnlite's Model does for its first layer, and as torch does for inputs that do not
     # require a gradient: the data's gradient is not computed
     return book_loop_step(nnlite, problem, first_dinputs=False)
+
+
+def nnlite_fused_training_step(problem: Problem) -> Step:
+    # The same, with Adam's rule compiled by the optional numba (the same numbers)
+    return book_loop_step(nnlite, problem, first_dinputs=False, optimizer_options={"fused": True})
 
 
 def naive_training_step(problem: Problem) -> Step:
@@ -194,8 +212,12 @@ def _torch_variant(variant: str) -> dict[str, bool]:
     return {"default": {}, "foreach": {"foreach": True}, "fused": {"fused": True}}[variant]
 
 
+#: The row of nnlite's Adam(fused=True), present when numba (the "fast" extra) is installed
+NNLITE_FUSED = "nnlite, Adam(fused=True) with numba"
+
 TRAINING_IMPLEMENTATIONS: dict[str, Callable[[Problem], Step]] = {
     "nnlite": nnlite_training_step,
+    **({NNLITE_FUSED: nnlite_fused_training_step} if HAVE_NUMBA else {}),
     "naive book-style NumPy": naive_training_step,
     "torch Adam, default (for-loop on CPU)": partial(torch_training_step, variant="default"),
     "torch Adam, foreach=True": partial(torch_training_step, variant="foreach"),
@@ -276,6 +298,8 @@ class UpdateRule:
     #: Parameter-sized arrays the update must read plus those it must write.
     arrays_touched: int
     has_fused: bool
+    #: nnlite's fused=True version of the optimizer, if it has one
+    nnlite_fused_factory: Callable[[], object] | None = None
 
 
 UPDATE_RULES = (
@@ -287,6 +311,7 @@ UPDATE_RULES = (
         torch_settings={"lr": 0.001, "eps": 1e-7},
         arrays_touched=7,  # read W, g, m, v; write W, m, v
         has_fused=True,
+        nnlite_fused_factory=lambda: nnlite.Optimizer_Adam(learning_rate=0.001, fused=True),
     ),
     UpdateRule(
         name="SGD, momentum 0.9",
@@ -346,9 +371,15 @@ def _layer_with_gradients(module: object, problem: UpdateProblem) -> object:
     return layer
 
 
-def book_update_step(module: object, rule: UpdateRule, problem: UpdateProblem) -> Step:
-    """The three hooks of the book's optimizers on one layer, as a training step calls them."""
-    factory = rule.nnlite_factory if module is nnlite else rule.naive_factory
+def book_update_step(
+    module: object, rule: UpdateRule, problem: UpdateProblem, *, fused: bool = False
+) -> Step:
+    """The three hooks of the book's optimizers on one layer, as a training step calls them
+    (``fused``: nnlite's compiled version of the rule)."""
+    if fused:
+        factory = rule.nnlite_fused_factory
+    else:
+        factory = rule.nnlite_factory if module is nnlite else rule.naive_factory
     optimizer = factory()
     layer = _layer_with_gradients(module, problem)
 
