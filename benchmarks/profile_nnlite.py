@@ -35,7 +35,6 @@ import sys
 import textwrap
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import machine
@@ -48,6 +47,7 @@ import workloads
 import nnlite
 from nnlite.activations.base import Activation
 from nnlite.losses import labels as labels_module
+from nnlite.optimizers import blocks
 from nnlite.optimizers.base import Optimizer
 
 PROFILE = Path(__file__).with_name("PROFILE.md")
@@ -633,63 +633,40 @@ def nnfs_init_table(alternations: int, threads: int) -> str:
     )
 
 
-# ---------------------------------------------------------------------- 6. blocked update
+# ---------------------------------------------------------------------- 6. large updates
 
 
-def blocked_adam(
-    value, gradient, momentums, cache, learning_rate, step, beta_1, beta_2, epsilon, block, pool
-):
-    """nnlite's Adam rule, the same operations in the same order, one block at a time.
-
-    Every element goes through exactly the operations of Optimizer_Adam.update_parameter, so
-    the result is bit-identical; working on ``block`` elements at a time keeps the scratch
-    arrays in the CPU's cache, so main memory sees each array about once per update instead of
-    once per operation.
-    """
-    flat = [array.reshape(-1) for array in (value, gradient, momentums, cache)]
-    size = flat[0].size
-    starts = range(0, size, block)
-
-    def run(chunk_starts):
-        step_buffer = np.empty(block, dtype=value.dtype)
-        denominator = np.empty(block, dtype=value.dtype)
-        for start in chunk_starts:
-            stop = min(start + block, size)
-            w, g, m, v = (array[start:stop] for array in flat)
-            s, d = step_buffer[: stop - start], denominator[: stop - start]
-            m *= beta_1
-            np.multiply(g, 1 - beta_1, out=s)
-            m += s
-            np.divide(m, 1 - beta_1**step, out=s)
-            v *= beta_2
-            np.square(g, out=d)
-            d *= 1 - beta_2
-            v += d
-            np.divide(v, 1 - beta_2**step, out=d)
-            s *= -learning_rate
-            np.sqrt(d, out=d)
-            d += epsilon
-            s /= d
-            w += s
-
-    if pool is None:
-        run(starts)
-    else:
-        workers = pool._max_workers
-        list(pool.map(run, [starts[i::workers] for i in range(workers)]))
+def nnlite_adam_step(problem, *, blocked: bool, threads: int, fused: bool):
+    """nnlite's Adam on the arrays of (c), its plan prepared with these settings: in cache-
+    sized blocks on ``threads`` threads (blocks.py) or whole, NumPy's rule or ``fused``."""
+    saved = blocks.MIN_BLOCKED_SIZE
+    blocks.set_update_threads(threads)
+    if not blocked:
+        blocks.MIN_BLOCKED_SIZE = 2**62
+    try:
+        step = workloads.book_update_step(nnlite, workloads.UPDATE_RULES[0], problem, fused=fused)
+        step()  # the first update prepares the plan, which later updates reuse
+    finally:
+        blocks.MIN_BLOCKED_SIZE = saved
+    return step
 
 
-def blocked_update_table(shape: tuple[int, int]) -> str:
+def large_update_table(shape: tuple[int, int]) -> str:
     problem = workloads.make_update_problem(*shape, DTYPE)
-    rule = workloads.UPDATE_RULES[0]
-    steps = {"nnlite Optimizer_Adam, as it is": workloads.book_update_step(nnlite, rule, problem)}
-    pools = []
-    for block in (8192, 32768, 131072):
-        for threads in (1, 2):
-            pool = ThreadPoolExecutor(threads) if threads > 1 else None
-            pools.append(pool)
-            name = f"blocked: {block} elements per block, {threads} thread(s)"
-            steps[name] = _Blocked_Adam(problem, block, pool).step
+    base_name = "nnlite Optimizer_Adam, whole arrays (blocking off)"
+    steps = {base_name: nnlite_adam_step(problem, blocked=False, threads=1, fused=False)}
+    for threads in (1, 2):
+        steps[f"nnlite, blocks of {blocks.BLOCK_SIZE} elements, {threads} thread(s)"] = (
+            nnlite_adam_step(problem, blocked=True, threads=threads, fused=False)
+        )
+    if workloads.HAVE_NUMBA:
+        steps["nnlite fused=True (numba), whole arrays, 1 thread"] = nnlite_adam_step(
+            problem, blocked=False, threads=1, fused=True
+        )
+        steps["nnlite fused=True (numba), in blocks, 2 threads"] = nnlite_adam_step(
+            problem, blocked=True, threads=2, fused=True
+        )
+    blocks.set_update_threads(None)
     try:
         import numexpr
     except ImportError:
@@ -699,12 +676,8 @@ def blocked_update_table(shape: tuple[int, int]) -> str:
             name = f"numexpr {numexpr.__version__} (optional package), {threads} thread(s)"
             steps[name] = _Numexpr_Adam(problem, numexpr, threads).step
     steps["memory copy: np.copyto of the weights"] = workloads.numpy_copy_step(problem)
-    identical = _blocked_is_identical(problem)
     timings = timing.time_interleaved(steps, rounds=9, block_seconds=0.3)
-    for pool in pools:
-        if pool is not None:
-            pool.shutdown()
-    base = timings["nnlite Optimizer_Adam, as it is"].median
+    base = timings[base_name].median
     rows = [
         [name, report.duration(result.median), f"{base / result.median:.2f}"]
         for name, result in timings.items()
@@ -714,47 +687,16 @@ def blocked_update_table(shape: tuple[int, int]) -> str:
             report.table(
                 [f"Adam update, {shape} weights + biases, float32", "median", "speed-up"], rows
             ),
-            f"Weights, momentums and cache after 3 updates bit-identical to nnlite's, with 1 and "
-            f"2 threads: **{identical}**."
+            "nnlite's blocked and fused updates give the whole-array rule's bits (tested in "
+            "tests/optimizers/test_blocks.py and test_compiled.py)."
             + (
-                f" numexpr, with every constant a float32 as NumPy makes it: "
-                f"**{_numexpr_is_identical(problem, numexpr)}**."
+                f" numexpr, with every constant a float32 as NumPy makes it, bit-identical "
+                f"after 3 updates: **{_numexpr_is_identical(problem, numexpr)}**."
                 if numexpr is not None
                 else " (numexpr is not installed, so its rows are left out.)"
             ),
         ]
     )
-
-
-class _Blocked_Adam:
-    """The blocked prototype on its own copy of the arrays of (c)."""
-
-    def __init__(self, problem, block, pool) -> None:
-        self.problem, self.block, self.pool = problem, block, pool
-        self.weights, self.biases = problem.weights.copy(), problem.biases.copy()
-        self.weight_state = [np.zeros_like(self.weights), np.zeros_like(self.weights)]
-        self.bias_state = [np.zeros_like(self.biases), np.zeros_like(self.biases)]
-        self.iterations = 0
-
-    def step(self) -> None:
-        self.iterations += 1
-        for value, gradient, (momentums, cache) in (
-            (self.weights, self.problem.dweights, self.weight_state),
-            (self.biases, self.problem.dbiases, self.bias_state),
-        ):
-            blocked_adam(
-                value,
-                gradient,
-                momentums,
-                cache,
-                0.001,
-                self.iterations,
-                0.9,
-                0.999,
-                1e-7,
-                self.block,
-                self.pool,
-            )
 
 
 class _Numexpr_Adam:
@@ -832,21 +774,6 @@ def _nnlite_after_three_updates(problem) -> tuple[np.ndarray, ...]:
     )
 
 
-def _blocked_is_identical(problem) -> bool:
-    expected = _nnlite_after_three_updates(problem)
-    for threads in (1, 2):
-        pool = ThreadPoolExecutor(threads) if threads > 1 else None
-        blocked = _Blocked_Adam(problem, 32768, pool)
-        for _ in range(3):
-            blocked.step()
-        if pool is not None:
-            pool.shutdown()
-        ours = (blocked.weights, *blocked.weight_state, blocked.biases, *blocked.bias_state)
-        if not all(np.array_equal(a, b) for a, b in zip(expected, ours, strict=True)):
-            return False
-    return True
-
-
 # ---------------------------------------------------------------------- main
 
 
@@ -892,8 +819,8 @@ def main(argv: list[str] | None = None) -> None:
         )
     emit("### A step of (a) under `nnfs.init()`, in fresh processes")
     emit(nnfs_init_table(alternations=1 if args.quick else 5, threads=threads))
-    emit("### (c) Adam in cache-sized blocks, and with numexpr: prototypes, bit-identical")
-    emit(blocked_update_table((100, 1000) if args.quick else (1000, 10_000)))
+    emit("### (c) Adam on 10 M parameters: whole, in blocks, on threads, compiled, numexpr")
+    emit(large_update_table((100, 1000) if args.quick else (1000, 10_000)))
     emit("### Machine and settings")
     emit(report.table(["", ""], machine.describe(threads, start_load, others, revision)))
     if not args.no_write and not args.quick:
