@@ -30,14 +30,11 @@ DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def require(where: str) -> None:
-    """Raise a clear ImportError unless numba can be imported."""
+    """Raise a clear ImportError, naming ``where``, unless numba can be imported."""
     try:
         _kernels()
     except ImportError as error:
-        raise ImportError(
-            f"{where}: fused=True compiles the update with numba, which is not installed; "
-            f"{INSTALL_HINT} (or leave fused=False: the same numbers, in NumPy)"
-        ) from error
+        raise ImportError(f"{where}: {error}") from error
 
 
 def accepts(*arrays: np.ndarray) -> bool:
@@ -125,7 +122,13 @@ def adam_loop(w, g, m, v, max_v, amsgrad, constants):
 @functools.cache
 def _kernels() -> SimpleNamespace:
     """The loops above, compiled (once per process; numba caches the machine code on disk)."""
-    import numba
+    try:
+        import numba
+    except ImportError as error:
+        raise ImportError(
+            f"fused=True compiles the update with numba, which is not installed; "
+            f"{INSTALL_HINT} (or leave fused=False: the same numbers, in NumPy)"
+        ) from error
 
     # error_model="numpy": a division by zero gives inf or NaN, as in NumPy, instead of a
     # check per element (which would also keep the loop from being vectorized)

@@ -180,11 +180,30 @@ def test_fused_is_a_hyperparameter_kept_in_checkpoints():
 
 
 def test_without_numba_fused_explains_how_to_install_it(monkeypatch):
-    def missing():
-        raise ImportError("No module named 'numba'")
+    import builtins
+    import sys
 
-    monkeypatch.setattr(compiled, "_kernels", missing)
+    real_import = builtins.__import__
+
+    def no_numba(name, *args, **kwargs):
+        if name == "numba":
+            raise ImportError("No module named 'numba'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_numba)
+    monkeypatch.delitem(sys.modules, "numba", raising=False)
+    compiled._kernels.cache_clear()  # so that the next call tries to import numba again
     hint = r'Optimizer_Adam\(fused=True\).*pip install "nnlite\[fast\]"'
     with pytest.raises(ImportError, match=hint):
         Optimizer_Adam(fused=True)
     Optimizer_Adam()  # fused=False never needs numba
+    # A checkpoint saved with fused=True, loaded where numba is missing: the same message at
+    # the first update, and the layer is left as it was
+    layer = Layer_Dense(3, 2)
+    layer.dweights, layer.dbiases = np.ones((3, 2)), np.ones((1, 2))
+    optimizer = Optimizer_Adam()
+    optimizer.fused = True
+    before = layer.weights.copy()
+    with pytest.raises(ImportError, match=r'pip install "nnlite\[fast\]"'):
+        optimizer.step([layer])
+    np.testing.assert_array_equal(layer.weights, before)
