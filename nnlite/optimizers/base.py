@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from nnlite.optimizers import checks
-from nnlite.optimizers.blocks import BlockedUpdate, can_block
+from nnlite.optimizers.blocks import BlockedUpdate, can_block, update_threads
 from nnlite.optimizers.state import (
     OptimizerRecord,
     record_for,
@@ -94,7 +94,11 @@ class UpdatePlan:
         for name, array in self.attributes:
             if getattr(layer, name, None) is not array:
                 return False
-        return self.blocked is None or (value.flags.c_contiguous and gradient.flags.c_contiguous)
+        return self.blocked is None or (
+            value.flags.c_contiguous
+            and gradient.flags.c_contiguous
+            and self.blocked.threads == update_threads()
+        )
 
 
 class Optimizer:

@@ -71,14 +71,16 @@ class BlockedUpdate:
 
     size: int
     pieces: list[list[tuple[int, int, Any]]]
+    #: The thread count it was cut for (a new count prepares the update again)
+    threads: int
 
     @classmethod
     def prepare(cls, update: Any, size: int, dtype: np.dtype, scratch_count: int) -> BlockedUpdate:
         """Slice ``update`` (a ``ParameterUpdate`` of the whole parameter) into blocks."""
         flat_state = {suffix: array.reshape(-1) for suffix, array in update.state.items()}
         starts = list(range(0, size, BLOCK_SIZE))
-        threads = max(1, min(update_threads(), len(starts)))
-        per_thread = -(-len(starts) // threads)
+        threads = update_threads()
+        per_thread = -(-len(starts) // max(1, min(threads, len(starts))))
         pieces = []
         for first in range(0, len(starts), per_thread):
             scratch = [np.empty(BLOCK_SIZE, dtype=dtype) for _ in range(scratch_count)]
@@ -92,7 +94,7 @@ class BlockedUpdate:
                 )
                 blocks.append((start, stop, piece))
             pieces.append(blocks)
-        return cls(size=size, pieces=pieces)
+        return cls(size=size, pieces=pieces, threads=threads)
 
     def run(
         self,
@@ -122,6 +124,16 @@ class BlockedUpdate:
         run_blocks(self.pieces[0])
         for future in pending:
             future.result()
+
+
+def _forget_pool() -> None:
+    """In a child process made by fork, the parent's worker threads do not exist."""
+    global _pool
+    _pool = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def _thread_pool() -> ThreadPoolExecutor:

@@ -248,3 +248,30 @@ def test_update_threads_defaults_to_the_usable_cpus():
     blocks.set_update_threads(2)
     assert blocks.update_threads() == 2
     blocks.set_update_threads(None)
+
+
+def test_a_new_thread_count_applies_to_prepared_updates(small_blocks):
+    blocks.set_update_threads(1)
+    layer, optimizer = train(OPTIMIZERS["adam"], steps=2)
+    assert len(layer.optimizer_state.plans["weights"].blocked.pieces) == 1
+    blocks.set_update_threads(3)
+    optimizer.step([layer])
+    assert len(layer.optimizer_state.plans["weights"].blocked.pieces) == 3
+
+
+def test_a_forked_child_starts_its_own_thread_pool(small_blocks):
+    """After fork the parent's worker threads are gone; the child must not wait for them."""
+    import multiprocessing
+
+    blocks.set_update_threads(2)
+    train(OPTIMIZERS["adam"], steps=1)  # the parent's pool now exists
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        result = pool.apply_async(_train_in_child)
+        assert result.get(timeout=30) is True
+
+
+def _train_in_child():
+    # The parent's settings are inherited: 2 threads, small blocks
+    layer, _ = train(OPTIMIZERS["adam"], steps=2)
+    return layer.optimizer_state.plans["weights"].blocked is not None
