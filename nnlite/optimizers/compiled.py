@@ -6,9 +6,10 @@ the size. A compiled loop does the whole rule for one element before moving to t
 the arrays pass through memory once and there is one call per parameter. PyTorch's
 ``fused=True`` optimizers are the same idea.
 
-The loop below is the rule of ``Optimizer_Adam.update_parameter`` written for one element,
-with the same operations in the same order, in the arrays' own dtype, and with every constant
-rounded to that dtype first (as NumPy rounds a Python float used with a float32 array).
+Each loop below is an optimizer's ``update_parameter`` written for one element (Adam, SGD and
+Adagrad: the optimizers PyTorch has fused versions of), with the same operations in the same
+order, in the arrays' own dtype, and with every constant rounded to that dtype first (as
+NumPy rounds a Python float used with a float32 array).
 numba compiles it without fast-math, so nothing is reordered or fused into a multiply-add,
 and the results are identical to the NumPy rule's, bit for bit
 (``tests/optimizers/test_compiled.py``).
@@ -80,6 +81,47 @@ def adam(
     )
 
 
+def sgd(
+    value: np.ndarray,
+    gradient: np.ndarray,
+    velocity: np.ndarray | None,
+    *,
+    form: str,
+    nesterov: bool,
+    learning_rate: float,
+    momentum: float,
+    dampening: float,
+) -> None:
+    """SGD's update in one pass; see Optimizer_SGD. ``form``: "plain" (no momentum), "book"
+    or "torch"; ``dampening`` is the one that applies at this step."""
+    constants = np.array(
+        [-learning_rate, learning_rate, momentum, 1 - dampening], dtype=value.dtype
+    )
+    _kernels().sgd(
+        value,
+        gradient,
+        value if velocity is None else velocity,
+        SGD_FORMS.index(form),
+        nesterov,
+        bool(dampening),
+        constants,
+    )
+
+
+def adagrad(
+    value: np.ndarray,
+    gradient: np.ndarray,
+    cache: np.ndarray,
+    *,
+    learning_rate: float,
+    epsilon: float,
+) -> None:
+    """Adagrad's update in one pass; see Optimizer_Adagrad (``learning_rate`` after its
+    ``lr_decay``)."""
+    constants = np.array([-learning_rate, epsilon], dtype=value.dtype)
+    _kernels().adagrad(value, gradient, cache, constants)
+
+
 def adam_loop(w, g, m, v, max_v, amsgrad, constants):
     """Optimizer_Adam's rule, one element at a time (compiled by numba, see _kernels)."""
     (
@@ -119,6 +161,51 @@ def adam_loop(w, g, m, v, max_v, amsgrad, constants):
         w[i] = w[i] + step / (np.sqrt(corrected) + epsilon)
 
 
+#: The forms of SGD's rule, numbered for the compiled loop
+SGD_FORMS = ("plain", "book", "torch")
+
+
+def sgd_loop(w, g, velocity, form, nesterov, dampened, constants):
+    """Optimizer_SGD's rule, one element at a time (compiled by numba, see _kernels)."""
+    negative_learning_rate, learning_rate, momentum, one_minus_dampening = constants
+    size = w.size
+    w, g, velocity = w.reshape(size), g.reshape(size), velocity.reshape(size)
+    for i in range(size):
+        if form == 0:
+            # W += -lr · g
+            w[i] = w[i] + g[i] * negative_learning_rate
+        elif form == 1:
+            # The book: weight_momentums = μ · weight_momentums - lr · g (· (1 - τ))
+            scaled = g[i] * learning_rate
+            if dampened:
+                scaled = scaled * one_minus_dampening
+            v = velocity[i] * momentum - scaled
+            velocity[i] = v
+            if nesterov:
+                # W += -lr · g, then W += μ · weight_momentums
+                w[i] = (w[i] + g[i] * negative_learning_rate) + v * momentum
+            else:
+                w[i] = w[i] + v
+        else:
+            # PyTorch: b = μ·b + (1 - τ)·g;  W -= lr · (g + μ·b if nesterov else b)
+            v = velocity[i] * momentum + g[i] * one_minus_dampening
+            velocity[i] = v
+            step = v * momentum + g[i] if nesterov else v
+            w[i] = w[i] + step * negative_learning_rate
+
+
+def adagrad_loop(w, g, cache, constants):
+    """Optimizer_Adagrad's rule, one element at a time (compiled by numba, see _kernels)."""
+    negative_learning_rate, epsilon = constants
+    size = w.size
+    w, g, cache = w.reshape(size), g.reshape(size), cache.reshape(size)
+    for i in range(size):
+        # weight_cache += g²;  W += -lr · g / (√weight_cache + ε)
+        c = cache[i] + g[i] * g[i]
+        cache[i] = c
+        w[i] = w[i] + (g[i] * negative_learning_rate) / (np.sqrt(c) + epsilon)
+
+
 @functools.cache
 def _kernels() -> SimpleNamespace:
     """The loops above, compiled (once per process; numba caches the machine code on disk)."""
@@ -133,4 +220,6 @@ def _kernels() -> SimpleNamespace:
     # error_model="numpy": a division by zero gives inf or NaN, as in NumPy, instead of a
     # check per element (which would also keep the loop from being vectorized)
     compile_ = numba.njit(nogil=True, cache=True, error_model="numpy")
-    return SimpleNamespace(adam=compile_(adam_loop))
+    return SimpleNamespace(
+        adam=compile_(adam_loop), sgd=compile_(sgd_loop), adagrad=compile_(adagrad_loop)
+    )

@@ -1,4 +1,4 @@
-"""``fused=True`` (the compiled rule, nnlite/optimizers/compiled.py) gives the NumPy rule's bits.
+"""``fused=True`` (the compiled rules, nnlite/optimizers/compiled.py) gives the NumPy rules' bits.
 
 The NumPy rule is checked against torch.optim in test_torch_parity.py; these tests check that
 the compiled loop equals it exactly, including on values that expose any reordering or fused
@@ -10,24 +10,54 @@ numba is in the test extra, so CI always runs them.
 import numpy as np
 import pytest
 
-from nnlite import Layer_Dense, Optimizer_Adam, Optimizer_AdamW
+from nnlite import (
+    Layer_Dense,
+    Optimizer_Adagrad,
+    Optimizer_Adam,
+    Optimizer_AdamW,
+    Optimizer_SGD,
+)
 from nnlite.optimizers import blocks, compiled
 
 CONFIGURATIONS = {
-    "adam": {"learning_rate": 0.01},
-    "adam, book defaults": {},
-    "amsgrad": {"learning_rate": 0.01, "amsgrad": True},
-    "coupled weight decay and clipping": {
-        "learning_rate": 0.01,
-        "weight_decay": 0.1,
-        "clip_value": 5.0,
-        "maximize": True,
-    },
-    "decoupled weight decay": {
-        "learning_rate": 0.01,
-        "weight_decay": 0.1,
-        "decoupled_weight_decay": True,
-    },
+    "adam": (Optimizer_Adam, {"learning_rate": 0.01}),
+    "adam, book defaults": (Optimizer_Adam, {}),
+    "amsgrad": (Optimizer_Adam, {"learning_rate": 0.01, "amsgrad": True}),
+    "adam, coupled weight decay and clipping": (
+        Optimizer_Adam,
+        {"learning_rate": 0.01, "weight_decay": 0.1, "clip_value": 5.0, "maximize": True},
+    ),
+    "adam, decoupled weight decay": (
+        Optimizer_Adam,
+        {"learning_rate": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True},
+    ),
+    "adamw": (Optimizer_AdamW, {}),
+    "sgd": (Optimizer_SGD, {"learning_rate": 0.1}),
+    "sgd, book momentum and decay": (
+        Optimizer_SGD,
+        {"learning_rate": 0.1, "momentum": 0.9, "decay": 0.01},
+    ),
+    "sgd, book momentum, dampening": (
+        Optimizer_SGD,
+        {"learning_rate": 0.1, "momentum": 0.9, "dampening": 0.3},
+    ),
+    "sgd, book nesterov": (
+        Optimizer_SGD,
+        {"learning_rate": 0.1, "momentum": 0.9, "nesterov": True},
+    ),
+    "sgd, torch form, dampening": (
+        Optimizer_SGD,
+        {"learning_rate": 0.1, "momentum": 0.9, "dampening": 0.3, "momentum_form": "torch"},
+    ),
+    "sgd, torch form, nesterov": (
+        Optimizer_SGD,
+        {"learning_rate": 0.1, "momentum": 0.9, "nesterov": True, "momentum_form": "torch"},
+    ),
+    "adagrad": (Optimizer_Adagrad, {"learning_rate": 0.1}),
+    "adagrad, lr_decay and initial accumulator": (
+        Optimizer_Adagrad,
+        {"learning_rate": 0.1, "lr_decay": 0.01, "initial_accumulator_value": 0.1},
+    ),
 }
 
 
@@ -58,27 +88,25 @@ def assert_same_bits(fused, plain):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name", list(CONFIGURATIONS))
-def test_fused_adam_gives_the_numpy_rules_bits(name, dtype):
-    options = CONFIGURATIONS[name]
-    assert_same_bits(
-        train({**options, "fused": True}, dtype), train({**options, "fused": False}, dtype)
-    )
-
-
-def test_fused_adamw_gives_the_numpy_rules_bits():
-    fused = train({"fused": True}, np.float32, optimizer_class=Optimizer_AdamW)
-    plain = train({}, np.float32, optimizer_class=Optimizer_AdamW)
+def test_fused_gives_the_numpy_rules_bits(name, dtype):
+    optimizer_class, options = CONFIGURATIONS[name]
+    fused = train({**options, "fused": True}, dtype, optimizer_class=optimizer_class)
+    plain = train(options, dtype, optimizer_class=optimizer_class)
     assert_same_bits(fused, plain)
 
 
-def test_the_compiled_loop_really_runs(monkeypatch):
-    """The fused optimizer goes through compiled.adam (and a plain one does not)."""
+@pytest.mark.parametrize(
+    "optimizer_class, loop",
+    [(Optimizer_Adam, "adam"), (Optimizer_SGD, "sgd"), (Optimizer_Adagrad, "adagrad")],
+)
+def test_the_compiled_loop_really_runs(optimizer_class, loop, monkeypatch):
+    """A fused optimizer goes through its compiled loop (and a plain one does not)."""
     calls = []
-    original = compiled.adam
-    monkeypatch.setattr(compiled, "adam", lambda *a, **k: calls.append(1) or original(*a, **k))
-    train({"fused": True}, np.float32, steps=2)
+    original = getattr(compiled, loop)
+    monkeypatch.setattr(compiled, loop, lambda *a, **k: calls.append(1) or original(*a, **k))
+    train({"fused": True}, np.float32, steps=2, optimizer_class=optimizer_class)
     assert len(calls) == 4  # weights and biases, two steps
-    train({}, np.float32, steps=2)
+    train({}, np.float32, steps=2, optimizer_class=optimizer_class)
     assert len(calls) == 4
 
 
@@ -196,6 +224,9 @@ def test_without_numba_fused_explains_how_to_install_it(monkeypatch):
     hint = r'Optimizer_Adam\(fused=True\).*pip install "nnlite\[fast\]"'
     with pytest.raises(ImportError, match=hint):
         Optimizer_Adam(fused=True)
+    for optimizer_class in (Optimizer_SGD, Optimizer_Adagrad):
+        with pytest.raises(ImportError, match=rf"{optimizer_class.__name__}\(fused=True\)"):
+            optimizer_class(fused=True)
     Optimizer_Adam()  # fused=False never needs numba
     # A checkpoint saved with fused=True, loaded where numba is missing: the same message at
     # the first update, and the layer is left as it was
