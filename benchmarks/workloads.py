@@ -212,8 +212,8 @@ def _torch_variant(variant: str) -> dict[str, bool]:
     return {"default": {}, "foreach": {"foreach": True}, "fused": {"fused": True}}[variant]
 
 
-#: The row of nnlite's Adam(fused=True), present when numba (the "fast" extra) is installed
-NNLITE_FUSED = "nnlite, Adam(fused=True) with numba"
+#: The row of nnlite's fused=True optimizers, present when numba (the "fast" extra) is installed
+NNLITE_FUSED = "nnlite, fused=True with numba"
 
 TRAINING_IMPLEMENTATIONS: dict[str, Callable[[Problem], Step]] = {
     "nnlite": nnlite_training_step,
@@ -321,6 +321,9 @@ UPDATE_RULES = (
         torch_settings={"lr": 0.01, "momentum": 0.9},
         arrays_touched=5,  # read W, g, momentums; write W, momentums
         has_fused=True,
+        nnlite_fused_factory=lambda: nnlite.Optimizer_SGD(
+            learning_rate=0.01, momentum=0.9, fused=True
+        ),
     ),
     UpdateRule(
         name="RMSprop, rho 0.9",

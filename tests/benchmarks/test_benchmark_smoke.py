@@ -14,7 +14,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "run.py"
 
 TRAINING_ROWS = [
     "nnlite",
-    "nnlite, Adam(fused=True) with numba",  # numba is in the test extra
+    "nnlite, fused=True with numba",  # numba is in the test extra
     "naive book-style NumPy",
     "torch Adam, default (for-loop on CPU)",
     "torch Adam, foreach=True",
@@ -23,7 +23,7 @@ TRAINING_ROWS = [
     "floor: the products alone, torch.mm",
 ]
 UPDATE_ROWS = [
-    "nnlite, Adam(fused=True) with numba",
+    "nnlite, fused=True with numba",
     "torch Adam, fused=True",
     "torch SGD, default (for-loop on CPU)",
     "torch SGD, fused=True",
@@ -59,6 +59,7 @@ def test_quick_run_prints_every_implementation_in_every_table():
     for row in UPDATE_ROWS:
         assert row in table_rows(updates), (row, updates)
     assert table_rows(updates).count("nnlite") == 3  # Adam, SGD with momentum, RMSprop
+    assert table_rows(updates).count("nnlite, fused=True with numba") == 2  # Adam and SGD
     memory = next(sections[title] for title in titles if title.startswith("(d)"))
     assert table_rows(memory)[1:] == TRAINING_ROWS[:6], memory
     assert "Targets of issue 6" in result.stdout
