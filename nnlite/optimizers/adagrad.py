@@ -91,7 +91,9 @@ class Optimizer_Adagrad(Optimizer):
         learning_rate = update.learning_rate
         if settings["lr_decay"]:
             learning_rate = learning_rate / (1 + (update.step - 1) * settings["lr_decay"])
-        if settings["fused"] and compiled.accepts(value, gradient, cache):
+        if settings["fused"] and compiled.accepts(
+            (value, gradient, cache), (learning_rate, settings["epsilon"])
+        ):
             # The same operations, one element at a time, compiled (compiled.py)
             compiled.adagrad(
                 value, gradient, cache, learning_rate=learning_rate, epsilon=settings["epsilon"]

@@ -104,7 +104,10 @@ class Optimizer_Adam(Optimizer):
         step_buffer, denominator = update.scratch
         max_cache = update.state["max_cache"] if settings["amsgrad"] else None
 
-        if settings["fused"] and compiled.accepts(value, gradient, momentums, cache):
+        if settings["fused"] and compiled.accepts(
+            (value, gradient, momentums, cache, max_cache),
+            (beta_1, beta_2, update.learning_rate, settings["epsilon"]),
+        ):
             # The same operations, one element at a time, compiled (compiled.py)
             compiled.adam(
                 value,

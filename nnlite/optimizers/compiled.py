@@ -38,13 +38,25 @@ def require(where: str) -> None:
         raise ImportError(f"{where}: {error}") from error
 
 
-def accepts(*arrays: np.ndarray) -> bool:
-    """Whether the compiled rule can update these arrays in place: one float dtype for all,
-    and C-contiguous (so that each has a flat view). Otherwise the NumPy rule runs."""
-    dtype = arrays[0].dtype
-    return dtype in DTYPES and all(
-        array.dtype == dtype and array.flags.c_contiguous for array in arrays
-    )
+def accepts(arrays: tuple[np.ndarray | None, ...], numbers: tuple[object, ...]) -> bool:
+    """Whether the compiled rule gives the NumPy rule's bits for these arrays (``None`` for
+    an absent one) and the rule's numbers; otherwise the NumPy rule runs.
+
+    The arrays must share one float dtype and be C-contiguous (each has a flat view). The
+    numbers must be ones NumPy rounds to that dtype before using them, as the compiled loop
+    does: Python ints and floats (NumPy's "weak" scalars), or any NumPy float when the arrays
+    are float64. An ``np.float64`` learning rate with float32 arrays makes NumPy compute in
+    float64 and round afterwards, which the loop does not copy.
+    """
+    present = [array for array in arrays if array is not None]
+    dtype = present[0].dtype
+    if dtype not in DTYPES:
+        return False
+    if not all(array.dtype == dtype and array.flags.c_contiguous for array in present):
+        return False
+    if dtype == np.float64:
+        return all(type(number) in (int, float, np.float64, np.float32) for number in numbers)
+    return all(type(number) in (int, float) for number in numbers)
 
 
 def adam(

@@ -115,8 +115,9 @@ class Optimizer_SGD(Optimizer):
         # Dampening applies from the second step on (the first velocity is the gradient itself)
         dampening = settings["dampening"] if update.step > 1 else 0.0
 
-        arrays = (value, gradient) if velocity is None else (value, gradient, velocity)
-        if settings["fused"] and compiled.accepts(*arrays):
+        if settings["fused"] and compiled.accepts(
+            (value, gradient, velocity), (learning_rate, momentum, dampening)
+        ):
             # The same operations, one element at a time, compiled (compiled.py)
             compiled.sgd(
                 value,

@@ -16,6 +16,7 @@ from nnlite import (
     Optimizer_Adam,
     Optimizer_AdamW,
     Optimizer_SGD,
+    Schedule_Lambda,
 )
 from nnlite.optimizers import blocks, compiled
 
@@ -208,19 +209,7 @@ def test_fused_is_a_hyperparameter_kept_in_checkpoints():
 
 
 def test_without_numba_fused_explains_how_to_install_it(monkeypatch):
-    import builtins
-    import sys
-
-    real_import = builtins.__import__
-
-    def no_numba(name, *args, **kwargs):
-        if name == "numba":
-            raise ImportError("No module named 'numba'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_numba)
-    monkeypatch.delitem(sys.modules, "numba", raising=False)
-    compiled._kernels.cache_clear()  # so that the next call tries to import numba again
+    _hide_numba(monkeypatch)
     hint = r'Optimizer_Adam\(fused=True\).*pip install "nnlite\[fast\]"'
     with pytest.raises(ImportError, match=hint):
         Optimizer_Adam(fused=True)
@@ -238,3 +227,82 @@ def test_without_numba_fused_explains_how_to_install_it(monkeypatch):
     with pytest.raises(ImportError, match=r'pip install "nnlite\[fast\]"'):
         optimizer.step([layer])
     np.testing.assert_array_equal(layer.weights, before)
+
+
+NUMPY_NUMBERS = {
+    "adam, a schedule giving np.float64 rates": (
+        Optimizer_Adam,
+        {"learning_rate": Schedule_Lambda(0.01, lr_lambda=lambda step: np.exp(-0.1 * step))},
+    ),
+    "adam, np.float64 beta_1": (Optimizer_Adam, {"learning_rate": 0.01, "beta_1": np.float64(0.9)}),
+    "adam, book decay as np.float64": (Optimizer_Adam, {"decay": np.float64(1e-3)}),
+    "sgd, np.float64 learning rate and momentum": (
+        Optimizer_SGD,
+        {"learning_rate": np.float64(0.1), "momentum": np.float64(0.9)},
+    ),
+    "adagrad, np.float32 learning rate": (Optimizer_Adagrad, {"learning_rate": np.float32(0.1)}),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", list(NUMPY_NUMBERS))
+def test_numpy_number_hyperparameters_give_the_numpy_rules_bits(name, dtype):
+    """NumPy computes ``float32 array · np.float64`` in float64 and rounds afterwards; the
+    compiled loop would round the number first, so such updates take the NumPy rule."""
+    optimizer_class, options = NUMPY_NUMBERS[name]
+    fused = train({**options, "fused": True}, dtype, optimizer_class=optimizer_class)
+    plain = train(options, dtype, optimizer_class=optimizer_class)
+    assert_same_bits(fused, plain)
+
+
+@pytest.mark.parametrize("make_max_cache", [lambda a: a.astype(np.float64), np.asfortranarray])
+def test_an_odd_max_cache_from_a_checkpoint_takes_the_numpy_rule(make_max_cache):
+    """amsgrad's weight_max_cache may come from a checkpoint in another dtype or order."""
+    results = []
+    for fused in (True, False):
+        rng = np.random.default_rng(4)
+        layer = Layer_Dense(6, 5, rng=rng, dtype=np.float32)
+        optimizer = Optimizer_Adam(0.01, amsgrad=True, fused=fused)
+        for step in range(4):
+            layer.dweights = gradients(rng, layer.weights.shape, np.float32)
+            layer.dbiases = gradients(rng, layer.biases.shape, np.float32)
+            optimizer.step([layer])
+            if step == 1:
+                layer.weight_max_cache = make_max_cache(layer.weight_max_cache)
+        results.append((layer.weights.copy(), layer.weight_max_cache.copy()))
+    for fused_array, plain_array in zip(*results, strict=True):
+        assert fused_array.dtype == plain_array.dtype
+        assert fused_array.tobytes() == np.ascontiguousarray(plain_array).tobytes()
+
+
+def test_a_fused_checkpoint_without_numba_leaves_the_layer_as_it_was(monkeypatch):
+    """AdamW's decoupled decay runs before the rule; without numba nothing may have run."""
+    layer = Layer_Dense(3, 2)
+    layer.dweights, layer.dbiases = np.ones((3, 2)), np.ones((1, 2))
+    optimizer = Optimizer_AdamW(0.01)
+    optimizer.step([layer])
+    _hide_numba(monkeypatch)
+    optimizer.fused = True  # as load_state_dict sets a saved fused=True
+    before = {name: getattr(layer, name).copy() for name in ("weights", "biases")}
+    steps = dict(layer.optimizer_state.steps)
+    with pytest.raises(ImportError, match=r"Optimizer_AdamW\(fused=True\).*nnlite\[fast\]"):
+        optimizer.step([layer])
+    for name, array in before.items():
+        np.testing.assert_array_equal(getattr(layer, name), array)
+    assert layer.optimizer_state.steps == steps
+
+
+def _hide_numba(monkeypatch):
+    import builtins
+    import sys
+
+    real_import = builtins.__import__
+
+    def no_numba(name, *args, **kwargs):
+        if name == "numba":
+            raise ImportError("No module named 'numba'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_numba)
+    monkeypatch.delitem(sys.modules, "numba", raising=False)
+    compiled._kernels.cache_clear()  # so that the next call tries to import numba again
