@@ -18,15 +18,17 @@ piece, as before.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any, Protocol
 
 import numpy as np
 
-#: Elements per block: a block of each array an update touches (Adam: weights, gradient,
-#: two state arrays and two work arrays, 512 kB each in float32) stays in a core's cache.
+#: Elements per block. A block of every array Adam touches (weights, gradient, two state
+#: arrays and two work arrays: 3 MB in float32) stays in the CPU's caches (L2 and the shared
+#: L3); the size was measured best among 8 K to 256 K on two threads (benchmarks/PROFILE.md).
 BLOCK_SIZE = 131_072
 #: Arrays smaller than this (two blocks) update in one piece: they fit in the cache already.
 MIN_BLOCKED_SIZE = 2 * BLOCK_SIZE
@@ -70,6 +72,7 @@ class BlockedUpdate:
     own ``ParameterUpdate`` whose state arrays and work arrays are slices."""
 
     size: int
+    #: Per thread, its blocks: (start, stop, the ParameterUpdate of that slice)
     pieces: list[list[tuple[int, int, Any]]]
     #: The thread count it was cut for (a new count prepares the update again)
     threads: int
@@ -120,8 +123,16 @@ class BlockedUpdate:
         if len(self.pieces) == 1:
             run_blocks(self.pieces[0])
             return
-        pending = [_thread_pool().submit(run_blocks, blocks) for blocks in self.pieces[1:]]
-        run_blocks(self.pieces[0])
+        # Each thread runs in a copy of this context, so np.errstate applies there too
+        pending = [
+            _thread_pool().submit(contextvars.copy_context().run, run_blocks, blocks)
+            for blocks in self.pieces[1:]
+        ]
+        try:
+            run_blocks(self.pieces[0])
+        finally:
+            # Even if this thread's blocks fail, return only when no thread writes any more
+            wait(pending)
         for future in pending:
             future.result()
 

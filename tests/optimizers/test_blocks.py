@@ -275,3 +275,77 @@ def _train_in_child():
     # The parent's settings are inherited: 2 threads, small blocks
     layer, _ = train(OPTIMIZERS["adam"], steps=2)
     return layer.optimizer_state.plans["weights"].blocked is not None
+
+
+def test_every_element_wise_optimizer_is_in_the_table_above():
+    """A new optimizer marked elementwise must be added to OPTIMIZERS, so that its blocked
+    update is compared with its whole-array rule."""
+    covered = {type(make()) for make in OPTIMIZERS.values()}
+    element_wise = {
+        cls
+        for cls in _subclasses(Optimizer)
+        if cls.__module__.startswith("nnlite.") and cls(**_required(cls))._rule_is_elementwise()
+    }
+    assert element_wise <= covered, element_wise - covered
+
+
+def _required(cls):
+    return {"learning_rate": 0.01} if cls.__name__ == "Optimizer_Muon" else {}
+
+
+def test_a_subclass_with_its_own_rule_is_not_cut_unless_it_says_so(small_blocks):
+    """A learner's rule may take a norm over the whole array: blocks would change it."""
+
+    class My_Adam(Optimizer_Adam):
+        def update_parameter(self, value, gradient, update):
+            value -= update.learning_rate * gradient / np.linalg.norm(gradient)
+
+    class My_Elementwise_Adam(My_Adam):
+        elementwise = True
+
+        def update_parameter(self, value, gradient, update):
+            super().update_parameter(value, gradient, update)
+
+    layer, _ = train(My_Adam, steps=1)
+    assert layer.optimizer_state.plans["weights"].blocked is None
+    layer, _ = train(Optimizer_AdamW, steps=1)  # inherits Adam's rule and its declaration
+    assert layer.optimizer_state.plans["weights"].blocked is not None
+    layer, _ = train(My_Elementwise_Adam, steps=1)
+    assert layer.optimizer_state.plans["weights"].blocked is not None
+
+
+def test_np_errstate_applies_in_every_thread(small_blocks):
+    """Under np.errstate(invalid="raise") a NaN made in a worker thread's block raises, as
+    it does when the whole array is updated at once."""
+    blocks.set_update_threads(3)
+    layer, optimizer = train(OPTIMIZERS["adam"], steps=1)
+    layer.dweights = np.ones_like(layer.weights)
+    layer.dweights.reshape(-1)[-1] = np.inf  # in the last block, which a worker runs
+    with np.errstate(invalid="raise"), pytest.raises(FloatingPointError):
+        optimizer.step([layer])
+
+
+def test_an_error_returns_only_after_every_thread_has_stopped(small_blocks):
+    """If the calling thread's blocks fail, update_params must not return while the other
+    threads still write into the layer."""
+    import threading
+    import time
+
+    class Failing_SGD(Optimizer_SGD):
+        elementwise = True
+
+        def update_parameter(self, value, gradient, update):
+            if threading.current_thread() is threading.main_thread():
+                raise RuntimeError("this thread's block failed")
+            time.sleep(0.05)
+            value += 1.0
+
+    blocks.set_update_threads(3)
+    layer = Layer_Dense(23, 17, rng=np.random.default_rng(0))
+    layer.dweights, layer.dbiases = np.ones((23, 17)), np.ones((1, 17))
+    with pytest.raises(RuntimeError, match="this thread's block failed"):
+        Failing_SGD(0.1).step([layer])
+    after_error = layer.weights.copy()
+    time.sleep(0.2)
+    np.testing.assert_array_equal(layer.weights, after_error)  # nothing wrote afterwards
+    assert (after_error != 0).any() and (after_error >= 1.0).any()  # the workers did run
