@@ -26,7 +26,7 @@ def check_class_labels(where: object, y_pred: np.ndarray, y_true: np.ndarray) ->
     y_true = y_true if isinstance(y_true, np.ndarray) else np.asarray(y_true)
     samples, classes = y_pred.shape
     if y_true.ndim == 1:
-        if y_true.dtype.kind not in "iu":  # signed or unsigned integers (not booleans)
+        if y_true.dtype.kind not in "iu":  # signed or unsigned integers
             raise TypeError(
                 f"{where}: class labels must be integers, got dtype {y_true.dtype}; "
                 f"use y.astype(int) if they are whole numbers stored as floats"

@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlite.optimizers import checks
+from nnlite.optimizers import checks, compiled
 from nnlite.optimizers.blocks import BlockedUpdate, can_block, update_threads
 from nnlite.optimizers.state import (
     OptimizerRecord,
@@ -67,8 +67,9 @@ class ParameterUpdate:
 @dataclass
 class UpdatePlan:
     """One parameter's update, prepared once (state arrays, dtypes, work arrays) and reused
-    while the parameter, its gradient's dtype, the settings and the state arrays are the same:
-    checking that is much cheaper than preparing everything again at every step."""
+    while the parameter, its gradient's dtype, the settings and the state arrays are the same
+    (and, for one cut into blocks, the arrays are C-contiguous and the thread count is the
+    same): checking that is much cheaper than preparing everything again at every step."""
 
     settings: dict[str, Any]
     shape: tuple[int, ...]
@@ -207,7 +208,8 @@ class Optimizer:
     def update_params(self, layer: object) -> None:
         """Update every trainable parameter of ``layer`` from its gradient, in place.
 
-        Everything is checked before anything changes, so an error leaves the layer as it was.
+        Every parameter is checked and its update prepared before anything changes, so a bad
+        argument (or a missing optional package) leaves the layer as it was.
         """
         parameters = trainable_parameters(layer)
         if not parameters:
@@ -226,12 +228,19 @@ class Optimizer:
         pairs = [(p, *self._value_and_gradient(layer, p, where)) for p in parameters]
         record = record_for(layer, type(self).__name__, where)
         defaults = self._default_settings()
+        prepared = []
         for parameter, value, gradient in pairs:
             settings, learning_rate = self._settings_for(layer, parameter, defaults)
             plan = record.plans.get(parameter.name)
-            if plan is None or not plan.fits(layer, value, gradient, settings):
+            if (
+                plan is None
+                or not plan.fits(layer, value, gradient, settings)
+                or (self.global_clip_norm is not None and plan.buffers[0] is None)
+            ):
                 plan = self._plan(layer, record, parameter, value, gradient, settings, where)
                 record.plans[parameter.name] = plan
+            prepared.append((parameter, value, gradient, settings, learning_rate, plan))
+        for parameter, value, gradient, settings, learning_rate, plan in prepared:
             step = record.steps.get(parameter.name, 0) + 1
             record.steps[parameter.name] = step
             if plan.changes_gradient or self._global_clip_scale not in (None, 1.0):
@@ -263,6 +272,8 @@ class Optimizer:
         where: object,
     ) -> UpdatePlan:
         """Prepare one parameter's update: its state arrays, dtypes and work arrays."""
+        if settings.get("fused"):
+            compiled.require(f"{type(self).__name__}(fused=True)")
         suffixes = self.state_suffixes_for(settings)
         # float32 weights with float64 gradients compute in float64, as NumPy (the book) does
         compute_dtype = np.result_type(value.dtype, gradient.dtype)
@@ -275,7 +286,7 @@ class Optimizer:
         )
         if state:
             compute_dtype = np.result_type(compute_dtype, *state.values())
-        blocked = self.elementwise and can_block([value, gradient, *state.values()])
+        blocked = self._rule_is_elementwise() and can_block([value, gradient, *state.values()])
         # Work arrays of the parameter's shape, or of one block's for each thread
         scratch = scratch_buffers(
             record,
@@ -317,6 +328,15 @@ class Optimizer:
                 else None
             ),
         )
+
+    def _rule_is_elementwise(self) -> bool:
+        """``elementwise`` as declared by the class that defines ``update_parameter``: a
+        subclass with a rule of its own (which may take a norm over the whole array) is not
+        cut into blocks unless it says so itself."""
+        for cls in type(self).__mro__:
+            if "update_parameter" in vars(cls):
+                return bool(vars(cls).get("elementwise", False))
+        return False
 
     def post_update_params(self) -> None:
         """Count the step (call once, after the updates)."""
@@ -466,7 +486,8 @@ class Optimizer:
         """
         values = tuple(getattr(self, name) for name in self._hyperparameter_names)
         cached = getattr(self, "_cached_settings", None)
-        if cached is None or cached[0] != values:
+        # Compared by identity: 0.9 and np.float64(0.9) are equal but compute differently
+        if cached is None or any(a is not b for a, b in zip(cached[0], values, strict=True)):
             cached = (values, dict(zip(self._hyperparameter_names, values, strict=True)))
             self._cached_settings = cached
         return cached[1]

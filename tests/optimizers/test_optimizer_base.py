@@ -420,3 +420,26 @@ def test_param_group_settings_get_the_constructors_checks(optimizer, group, mess
     with pytest.raises(ValueError, match=message):
         instance.add_param_group(group)
     assert len(instance.param_groups) == 1
+
+
+def test_a_hyperparameter_replaced_by_an_equal_number_of_another_type_is_used():
+    """0.9 and np.float64(0.9) are equal but compute differently with float32 arrays, so the
+    settings an update reads must hold the new object."""
+    optimizer = Optimizer_Adam(0.01)
+    assert type(optimizer._default_settings()["beta_1"]) is float
+    optimizer.beta_1 = np.float64(0.9)
+    assert optimizer._default_settings()["beta_1"] is optimizer.beta_1
+
+
+def test_global_clip_norm_set_after_the_first_step_clips():
+    """A prepared update made without global_clip_norm has no buffer for it: prepare again."""
+    layer = Layer_Dense(3, 2, rng=np.random.default_rng(0))
+    optimizer = Optimizer_SGD(0.1)
+    layer.dweights, layer.dbiases = np.ones((3, 2)), np.ones((1, 2))
+    optimizer.step([layer])
+    optimizer.global_clip_norm = 1.0
+    before = layer.weights.copy()
+    optimizer.step([layer])
+    # Every gradient element is 1 and there are 8, so the global norm is √8
+    scale = 1.0 / (np.sqrt(8.0) + 1e-6)
+    np.testing.assert_allclose(layer.weights, before - 0.1 * scale, rtol=0, atol=1e-15)
