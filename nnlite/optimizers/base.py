@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlite.optimizers import checks, compiled
+from nnlite.optimizers import blocks, checks, compiled
 from nnlite.optimizers.blocks import BlockedUpdate, can_block, update_threads
 from nnlite.optimizers.state import (
     OptimizerRecord,
@@ -323,7 +323,17 @@ class Optimizer:
             buffers=buffers,
             update=update,
             blocked=(
-                BlockedUpdate.prepare(update, value.size, compute_dtype, self.scratch_count)
+                BlockedUpdate.prepare(
+                    update,
+                    value.size,
+                    lambda thread: scratch_buffers(
+                        record,
+                        f"{parameter.name}:block{thread}",
+                        (blocks.BLOCK_SIZE,),
+                        compute_dtype,
+                        self.scratch_count,
+                    ),
+                )
                 if blocked
                 else None
             ),

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any, Protocol
 
@@ -78,15 +79,22 @@ class BlockedUpdate:
     threads: int
 
     @classmethod
-    def prepare(cls, update: Any, size: int, dtype: np.dtype, scratch_count: int) -> BlockedUpdate:
-        """Slice ``update`` (a ``ParameterUpdate`` of the whole parameter) into blocks."""
+    def prepare(
+        cls, update: Any, size: int, work_arrays: Callable[[int], list[np.ndarray]]
+    ) -> BlockedUpdate:
+        """Slice ``update`` (a ``ParameterUpdate`` of the whole parameter) into blocks.
+
+        ``work_arrays(thread)`` gives that thread's block-sized work arrays (kept by the
+        caller, so that preparing again, as a schedule that cycles the momentum makes the
+        optimizer do at every step, allocates nothing).
+        """
         flat_state = {suffix: array.reshape(-1) for suffix, array in update.state.items()}
         starts = list(range(0, size, BLOCK_SIZE))
         threads = update_threads()
         per_thread = -(-len(starts) // max(1, min(threads, len(starts))))
         pieces = []
         for first in range(0, len(starts), per_thread):
-            scratch = [np.empty(BLOCK_SIZE, dtype=dtype) for _ in range(scratch_count)]
+            scratch = work_arrays(len(pieces))
             blocks = []
             for start in starts[first : first + per_thread]:
                 stop = min(start + BLOCK_SIZE, size)

@@ -183,6 +183,37 @@ def test_blocked_update_allocates_no_parameter_sized_array(monkeypatch):
         blocks.set_update_threads(None)
 
 
+def test_preparing_again_at_every_step_allocates_no_blocks(monkeypatch):
+    """One-cycle cycles Adam's β₁, so the settings change and the update is prepared again at
+    every step; the blocks' work arrays are kept, not made anew."""
+    from nnlite import Schedule_OneCycle
+
+    monkeypatch.setattr(blocks, "BLOCK_SIZE", 4096)
+    monkeypatch.setattr(blocks, "MIN_BLOCKED_SIZE", 8192)
+    blocks.set_update_threads(2)
+    try:
+        rng = np.random.default_rng(0)
+        layer = Layer_Dense(256, 256, rng=rng)
+        optimizer = Optimizer_Adam(Schedule_OneCycle(0.01, total_steps=100))
+        peaks, betas = [], []
+        for _ in range(4):
+            layer.dweights = rng.standard_normal(layer.weights.shape)
+            layer.dbiases = rng.standard_normal(layer.biases.shape)
+            tracemalloc.start()
+            try:
+                optimizer.step([layer])
+                peaks.append(tracemalloc.get_traced_memory()[1])
+            finally:
+                tracemalloc.stop()
+            betas.append(optimizer.beta_1)
+        assert len(set(betas)) == len(betas)  # β₁ changed at every step
+        assert layer.optimizer_state.plans["weights"].blocked is not None
+        # After the first step, less than one block's work arrays (2 x 4096 x 8 bytes)
+        assert max(peaks[1:]) < 2 * 4096 * 8, peaks
+    finally:
+        blocks.set_update_threads(None)
+
+
 def test_defaults_block_a_large_parameter():
     """At the real sizes: a (600, 512) weights array (307,200 elements) is cut; its biases
     are not; and the result equals the rule applied to the whole arrays."""
