@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 import nnlite
-from nnlite.optimizers.blocks import set_update_threads, update_threads
+from nnlite.optimizers.engine.blocks import set_update_threads, update_threads
 
 THREAD_VARIABLES = (
     "OPENBLAS_NUM_THREADS",

@@ -47,8 +47,8 @@ import workloads
 import nnlite
 from nnlite.activations.base import Activation
 from nnlite.losses import labels as labels_module
-from nnlite.optimizers import blocks
-from nnlite.optimizers.base import Optimizer
+from nnlite.optimizers.engine import blocks
+from nnlite.optimizers.optimizer import Optimizer
 
 PROFILE = Path(__file__).with_name("PROFILE.md")
 DTYPE = np.dtype("float32")
@@ -372,7 +372,7 @@ def candidates_table(problem: workloads.Problem) -> str:
             False,
         ),
         (
-            "Adam `update_params(dense1)` → the rule's arithmetic alone (`update_parameter` × 2)",
+            "Adam `update_params(dense1)` → the rule's arithmetic alone (`update_rule` × 2)",
             update_params_now,
             bare,
             False,
@@ -432,24 +432,24 @@ def _bare_adam_update(layer, optimizer):
 def _bare_adam_updates(pairs, optimizer):
     """A callable running nnlite's Adam rule once on copies of each ``(value, gradient)``,
     from fresh state, and the list of those copies."""
-    from nnlite.optimizers.base import ParameterUpdate
+    from nnlite.optimizers.engine.plans import Update
 
     updates = []
     for value, gradient in pairs:
-        update = ParameterUpdate(
+        update = Update(
             learning_rate=optimizer.current_learning_rate,
             step=1,
             state={"momentums": np.zeros_like(value), "cache": np.zeros_like(value)},
             scratch=[np.empty_like(value), np.empty_like(value)],
             scalars={},
-            hyperparameters=optimizer.param_groups[0],
-            parameter=nnlite.Layer_Dense.parameters[0],
+            settings=optimizer.param_groups[0],
+            parameter=nnlite.Layer_Dense.parameter_specs[0],
         )
         updates.append((value.copy(), gradient, update))
 
     def run():
         for value, gradient, update in updates:
-            optimizer.update_parameter(value, gradient, update)
+            optimizer.update_rule(value, gradient, update)
 
     return run, [value for value, _, _ in updates]
 
@@ -540,7 +540,7 @@ LINE_PROFILED = (
     (nnlite.Loss_CategoricalCrossentropy, "forward"),
     (labels_module, "check_class_labels"),
     (Optimizer, "update_params"),
-    (nnlite.Optimizer_Adam, "update_parameter"),
+    (nnlite.Optimizer_Adam, "update_rule"),
 )
 
 

@@ -15,16 +15,8 @@ from nnlite.activations import (
     Activation_Softmax,
     Activation_Tanh,
 )
-from nnlite.book_pickle import load_book_model, load_book_parameters
-from nnlite.callbacks import (
-    Callback,
-    Callback_Checkpoint,
-    Callback_EarlyStopping,
-    Callback_ReportToSchedule,
-    Callback_TerminateOnNaN,
-)
-from nnlite.checkpoints import Checkpoint, load_checkpoint, save_checkpoint
 from nnlite.datasets import sine_data, spiral_data, vertical_data
+from nnlite.files.book_pickle import load_book_parameters
 from nnlite.gradcheck import check_gradients
 from nnlite.gradients import (
     accumulate_gradients,
@@ -33,7 +25,6 @@ from nnlite.gradients import (
     gradient_norm,
     zero_grad,
 )
-from nnlite.history import History
 from nnlite.layers import (
     Layer,
     Layer_Dense,
@@ -50,12 +41,22 @@ from nnlite.losses import (
     Loss_MeanAbsoluteError,
     Loss_MeanSquaredError,
 )
-from nnlite.model import Evaluation, Model
 from nnlite.optimizers import *  # noqa: F403  (every optimizer, listed in its __all__)
 from nnlite.optimizers import __all__ as _optimizers
 from nnlite.schedules import *  # noqa: F403  (every schedule, listed in its __all__)
 from nnlite.schedules import __all__ as _schedules
 from nnlite.torch_bridge import from_torch, to_torch
+from nnlite.training.book_models import load_book_model
+from nnlite.training.callback import Callback
+from nnlite.training.callbacks import (
+    Callback_Checkpoint,
+    Callback_EarlyStopping,
+    Callback_ReportToSchedule,
+    Callback_TerminateOnNaN,
+)
+from nnlite.training.checkpoints import Checkpoint, load_checkpoint, save_checkpoint
+from nnlite.training.history import History
+from nnlite.training.model import Evaluation, Model
 
 __version__ = "0.1.0"
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from nnlite.experiments import build_model, optimizer_by_name, optimizer_classes, summary_table
-from nnlite.history import History
+from nnlite.training.history import History
 
 DATASETS = ("spiral", "vertical", "sine", "digits", "fashion-mnist")
 SCHEDULES = ("none", "step", "exponential", "cosine", "one-cycle", "linear-warmup")
@@ -184,8 +184,8 @@ def optimizer_settings(name: str, args: argparse.Namespace, total_steps: int) ->
 
 def train(args: argparse.Namespace) -> None:
     """``nnlite train``: one network, its figures, curve, history and checkpoint."""
-    from nnlite import checkpoints
     from nnlite.plots import plot_history
+    from nnlite.training import checkpoints
 
     (X, y), validation, task = load_data(args)
     output = args.output or Path("runs") / f"{args.data}-{args.optimizer}"

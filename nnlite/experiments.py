@@ -24,12 +24,12 @@ import numpy as np
 from nnlite import optimizers as optimizer_module
 from nnlite.accuracy import Accuracy_Categorical, Accuracy_Regression
 from nnlite.activations import Activation_Linear, Activation_ReLU, Activation_Softmax
-from nnlite.callbacks import Callback
-from nnlite.history import History
 from nnlite.layers import Layer_Dense
 from nnlite.losses import Loss_CategoricalCrossentropy, Loss_MeanSquaredError
-from nnlite.model import Model
-from nnlite.optimizers.base import Optimizer
+from nnlite.optimizers.optimizer import Optimizer
+from nnlite.training.callback import Callback
+from nnlite.training.history import History
+from nnlite.training.model import Model
 
 #: Optimizers that train with the usual three hooks (L-BFGS needs a closure, SparseAdam an
 #: embedding), by short name: "sgd" is Optimizer_SGD.

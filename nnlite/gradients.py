@@ -50,12 +50,15 @@ def accumulate_gradients(layers: Iterable[object]) -> Iterator[None]:
 
 
 def gradient_norm(layers: Iterable[object]) -> float:
-    """The L2 norm of all gradients of ``layers`` taken together."""
+    """The L2 norm of all gradients of ``layers`` taken together (missing ones count as 0)."""
     total = 0.0
     for layer in layers:
         for parameter in trainable_parameters(layer):
-            gradient = getattr(layer, parameter.gradient)
-            total += float(np.vdot(gradient, gradient))
+            gradient = getattr(layer, parameter.gradient, None)
+            if getattr(gradient, "is_sparse", False):
+                gradient = gradient.values  # an embedding's looked-up rows
+            if gradient is not None:
+                total += float(np.vdot(gradient, gradient))
     return math.sqrt(total)
 
 

@@ -1,13 +1,18 @@
-"""The trainable-parameter protocol: how an optimizer finds what to update on a layer.
+"""The parameter protocol: how an optimizer, a Model and a file find a layer's parameters.
 
-A trainable layer lists its parameters in ``parameters``: each :class:`Parameter` names the
-attribute holding the array (``"weights"``), the attribute holding its gradient
+A layer with parameters lists them in ``parameter_specs``: each :class:`ParameterSpec` names
+the attribute holding the array (``"weights"``), the attribute holding its gradient
 (``"dweights"``) and the prefix of the optimizer state kept beside it on the layer
 (``"weight"`` gives ``layer.weight_momentums``, ``layer.weight_cache``, ...). Any object with
-such a tuple works with every optimizer, not only :class:`~nnlite.Layer_Dense`.
+such a tuple (on its class, or on itself, as a bias-free layer has) works with every
+optimizer, ``Model`` and file format, not only :class:`~nnlite.Layer_Dense`.
 
 Layers written by hand in the book's style (with ``weights``/``biases``, or the course notes'
 ``weight``/``bias``) are recognised without declaring anything.
+
+This is the one place that says which parameters a layer has: :func:`declared_parameters`
+(all of them, frozen or not: what files save and ``Model`` lists) and
+:func:`trainable_parameters` (what an optimizer updates).
 """
 
 from __future__ import annotations
@@ -16,28 +21,31 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Parameter:
-    """One trainable array of a layer and where its gradient and optimizer state live."""
+class ParameterSpec:
+    """Where one parameter of a layer lives: its array, its gradient and its optimizer state."""
 
+    #: The layer attribute holding the array: ``"weights"``
     name: str
+    #: The layer attribute holding its gradient: ``"dweights"``
     gradient: str
+    #: The prefix of the optimizer state kept on the layer: ``"weight"`` → ``weight_momentums``
     state_prefix: str
 
 
-WEIGHTS = Parameter("weights", "dweights", "weight")
-BIASES = Parameter("biases", "dbiases", "bias")
-_SINGULAR_WEIGHT = Parameter("weight", "dweight", "weight")
-_SINGULAR_BIAS = Parameter("bias", "dbias", "bias")
+WEIGHTS = ParameterSpec("weights", "dweights", "weight")
+BIASES = ParameterSpec("biases", "dbiases", "bias")
+_SINGULAR_WEIGHT = ParameterSpec("weight", "dweight", "weight")
+_SINGULAR_BIAS = ParameterSpec("bias", "dbias", "bias")
 
 
-def declared_parameters(layer: object) -> tuple[Parameter, ...]:
-    """The parameters ``layer`` has, frozen or not (checkpoints need them all).
+def declared_parameters(layer: object) -> tuple[ParameterSpec, ...]:
+    """The parameters ``layer`` has, frozen or not (files and ``Model`` need them all).
 
-    A layer declares them in ``layer.parameters``; otherwise the book's convention applies:
-    a layer with ``weights`` (and ``biases`` if present) is trainable, as ``Model`` decides in
-    the book, and so is one using the course notes' singular ``weight``/``bias``.
+    A layer declares them in ``parameter_specs``; otherwise the book's convention applies:
+    a layer with ``weights`` (and ``biases`` if present) has parameters, as ``Model`` decides
+    in the book, and so does one using the course notes' singular ``weight``/``bias``.
     """
-    declared = getattr(type(layer), "parameters", None)
+    declared = getattr(layer, "parameter_specs", None)
     if isinstance(declared, tuple):
         return declared
     if hasattr(layer, "weights"):
@@ -47,7 +55,7 @@ def declared_parameters(layer: object) -> tuple[Parameter, ...]:
     return ()
 
 
-def trainable_parameters(layer: object) -> tuple[Parameter, ...]:
+def trainable_parameters(layer: object) -> tuple[ParameterSpec, ...]:
     """The parameters an optimizer updates on ``layer``: none if it is frozen
     (``layer.trainable = False``), else its :func:`declared_parameters`."""
     if getattr(layer, "trainable", True) is False:

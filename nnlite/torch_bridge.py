@@ -50,7 +50,7 @@ from nnlite.activations import (
     Activation_Tanh,
 )
 from nnlite.layers import Layer_Dense, Layer_Dropout
-from nnlite.model import Model
+from nnlite.training.model import Model
 
 if TYPE_CHECKING:
     import torch

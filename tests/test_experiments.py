@@ -11,7 +11,6 @@ from nnlite import (
     sine_data,
     spiral_data,
 )
-from nnlite.callbacks import Callback_ReportToSchedule
 from nnlite.experiments import (
     build_model,
     compare_optimizers,
@@ -21,6 +20,7 @@ from nnlite.experiments import (
     summary_table,
     text_table,
 )
+from nnlite.training.callbacks import Callback_ReportToSchedule
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,8 @@ from nnlite import (
     Layer_Dropout,
     Loss_MeanSquaredError,
 )
-from nnlite.model import Model
 from nnlite.torch_bridge import from_torch, to_torch
+from nnlite.training.model import Model
 
 TOLERANCE = 1e-12
 

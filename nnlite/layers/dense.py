@@ -54,7 +54,7 @@ class Layer_Dense(Layer):
         Raise on NaN or inf in the inputs (off by default: it costs a pass over the inputs).
     """
 
-    parameters = (WEIGHTS, BIASES)
+    parameter_specs = (WEIGHTS, BIASES)
     weight = Alias("weights")
     bias = Alias("biases")
     dweight = Alias("dweights")

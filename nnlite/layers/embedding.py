@@ -134,7 +134,7 @@ class Layer_Embedding(Layer):
         A name for messages, summaries and checkpoints.
     """
 
-    parameters = (WEIGHTS,)
+    parameter_specs = (WEIGHTS,)
 
     def __init__(
         self,

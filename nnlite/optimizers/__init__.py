@@ -6,12 +6,12 @@ from nnlite.optimizers.adagrad import Optimizer_Adagrad
 from nnlite.optimizers.adam import Optimizer_Adam, Optimizer_AdamW
 from nnlite.optimizers.adamax import Optimizer_Adamax
 from nnlite.optimizers.asgd import Optimizer_ASGD
-from nnlite.optimizers.base import Optimizer
-from nnlite.optimizers.blocks import set_update_threads, update_threads
+from nnlite.optimizers.engine.blocks import set_update_threads, update_threads
 from nnlite.optimizers.lbfgs import Optimizer_LBFGS
 from nnlite.optimizers.lion import Optimizer_Lion
 from nnlite.optimizers.muon import Optimizer_Muon
 from nnlite.optimizers.nadam import Optimizer_NAdam
+from nnlite.optimizers.optimizer import Optimizer
 from nnlite.optimizers.radam import Optimizer_RAdam
 from nnlite.optimizers.rmsprop import Optimizer_RMSprop
 from nnlite.optimizers.rprop import Optimizer_Rprop

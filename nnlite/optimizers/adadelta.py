@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlite.optimizers import checks
-from nnlite.optimizers.base import Optimizer, ParameterUpdate
+from nnlite.optimizers import hyperparameter_checks
+from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.optimizer import Optimizer
 from nnlite.schedules.base import Schedule
 
 
@@ -32,10 +33,10 @@ class Optimizer_Adadelta(Optimizer):
 
     ``decay`` is the book's learning-rate decay, ``lr = learning_rate · 1/(1 + decay · t)``;
     ``weight_decay`` (L2, g ← g + λ·W), ``l1_decay``, ``maximize`` and the clipping options are
-    described in :class:`~nnlite.optimizers.base.Optimizer`.
+    described in :class:`~nnlite.optimizers.optimizer.Optimizer`.
     """
 
-    state_suffixes = ("cache", "delta_cache")
+    state_names = ("cache", "delta_cache")
     scratch_count = 2
     elementwise = True
 
@@ -53,8 +54,8 @@ class Optimizer_Adadelta(Optimizer):
         clip_norm: float | None = None,
         global_clip_norm: float | None = None,
     ) -> None:
-        checks.in_unit_interval("rho", rho, include_one=True)
-        checks.epsilon(epsilon)
+        hyperparameter_checks.in_unit_interval("rho", rho, include_one=True)
+        hyperparameter_checks.epsilon(epsilon)
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
@@ -67,10 +68,8 @@ class Optimizer_Adadelta(Optimizer):
             hyperparameters={"epsilon": epsilon, "rho": rho},
         )
 
-    def update_parameter(
-        self, value: np.ndarray, gradient: np.ndarray, update: ParameterUpdate
-    ) -> None:
-        settings = update.hyperparameters
+    def update_rule(self, weights: np.ndarray, gradient: np.ndarray, update: Update) -> None:
+        settings = update.settings
         rho, epsilon = settings["rho"], settings["epsilon"]
         cache, delta_cache = update.state["cache"], update.state["delta_cache"]
         delta, work = update.scratch
@@ -94,4 +93,4 @@ class Optimizer_Adadelta(Optimizer):
         delta_cache += work
         # W += -lr · Δ
         delta *= -update.learning_rate
-        value += delta
+        weights += delta

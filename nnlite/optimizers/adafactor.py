@@ -8,7 +8,8 @@ import warnings
 
 import numpy as np
 
-from nnlite.optimizers.base import Optimizer, ParameterUpdate
+from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.optimizer import Optimizer
 from nnlite.parameters import trainable_parameters
 from nnlite.schedules.base import Schedule
 
@@ -46,7 +47,7 @@ class Optimizer_Adafactor(Optimizer):
     epsilon_2=0.001, d=1.0, weight_decay=0.0, maximize=False``. PyTorch passes ε₁ and ε₂ as one
     tuple ``eps=(None, 1e-3)``; ``d`` is the update-clipping threshold. ``decay=0.0`` is the book's
     learning-rate decay; ``l1_decay``, ``maximize`` and the clipping options are described in
-    :class:`~nnlite.optimizers.base.Optimizer`.
+    :class:`~nnlite.optimizers.optimizer.Optimizer`.
 
     Paper: Shazeer & Stern, "Adafactor: Adaptive Learning Rates with Sublinear Memory Cost"
     (ICML 2018).
@@ -114,7 +115,7 @@ class Optimizer_Adafactor(Optimizer):
 
     def update_params(self, layer: object) -> None:
         # α uses RMS(W) from *before* the weight decay, which the base class applies just
-        # before update_parameter: measure it here first.
+        # before update_rule: measure it here first.
         self._rms_before_decay = {
             parameter.name: _rms(value)
             for parameter in trainable_parameters(layer)
@@ -122,17 +123,15 @@ class Optimizer_Adafactor(Optimizer):
         }
         super().update_params(layer)
 
-    def update_parameter(
-        self, value: np.ndarray, gradient: np.ndarray, update: ParameterUpdate
-    ) -> None:
-        settings = update.hyperparameters
+    def update_rule(self, weights: np.ndarray, gradient: np.ndarray, update: Update) -> None:
+        settings = update.settings
         name = update.parameter.name
         (step_buffer,) = update.scratch
-        state = _factored_state(update.scalars, value, update.step, name)
+        state = _factored_state(update.scalars, weights, update.step, name)
         t = update.step - state["steps_before"]
         epsilon_1 = settings["epsilon_1"]
         if epsilon_1 is None:
-            epsilon_1 = float(np.finfo(value.dtype).eps)
+            epsilon_1 = float(np.finfo(weights.dtype).eps)
 
         # The schedule of this step: β̂₂ through its complement 1 - β̂₂ = t^beta2_decay
         new_weight = t ** settings["beta2_decay"]
@@ -141,7 +140,7 @@ class Optimizer_Adafactor(Optimizer):
 
         # V̂, the estimate of the mean of g², built in step_buffer
         np.square(gradient, out=step_buffer)
-        if value.ndim > 1:
+        if weights.ndim > 1:
             row_variance, column_variance = state["row_variance"], state["column_variance"]
             # Means of g² per row and per column (arrays of one column and one row)
             row_mean = np.mean(step_buffer, axis=-1, keepdims=True)
@@ -164,7 +163,7 @@ class Optimizer_Adafactor(Optimizer):
         # W += -α · U / max(1, RMS(U)/d)
         clipping = max(1.0, _norm(step_buffer) / (math.sqrt(step_buffer.size) * settings["d"]))
         step_buffer *= -step_size / clipping
-        value += step_buffer
+        weights += step_buffer
 
 
 def _norm(array: np.ndarray) -> float:

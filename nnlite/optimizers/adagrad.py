@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from nnlite.optimizers import checks, compiled
-from nnlite.optimizers.base import Optimizer, ParameterUpdate
+from nnlite.optimizers import hyperparameter_checks
+from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.optimizer import Optimizer
 from nnlite.schedules.base import Schedule
 
 
@@ -36,10 +37,12 @@ class Optimizer_Adagrad(Optimizer):
     Stochastic Optimization" (JMLR 2011).
     """
 
-    state_suffixes = ("cache",)
+    state_names = ("cache",)
     in_place_states = ("cache",)
     scratch_count = 2
     elementwise = True
+    #: ``fused=True`` runs the same rule compiled (optimizers/engine/compiled.py)
+    fused_rule = "adagrad"
 
     def __init__(
         self,
@@ -57,9 +60,9 @@ class Optimizer_Adagrad(Optimizer):
         global_clip_norm: float | None = None,
         fused: bool = False,
     ) -> None:
-        checks.epsilon(epsilon)
-        checks.non_negative("lr_decay", lr_decay)
-        checks.non_negative("initial_accumulator_value", initial_accumulator_value)
+        hyperparameter_checks.epsilon(epsilon)
+        hyperparameter_checks.non_negative("lr_decay", lr_decay)
+        hyperparameter_checks.non_negative("initial_accumulator_value", initial_accumulator_value)
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
@@ -76,30 +79,17 @@ class Optimizer_Adagrad(Optimizer):
                 "fused": bool(fused),
             },
         )
-        if fused:
-            compiled.require(f"{type(self).__name__}(fused=True)")
 
     def initial_state(self, group: Mapping[str, Any]) -> dict[str, float]:
         return {"cache": group["initial_accumulator_value"]}
 
-    def update_parameter(
-        self, value: np.ndarray, gradient: np.ndarray, update: ParameterUpdate
-    ) -> None:
-        settings = update.hyperparameters
+    def update_rule(self, weights: np.ndarray, gradient: np.ndarray, update: Update) -> None:
+        settings = update.settings
         cache = update.state["cache"]
         step_buffer, denominator = update.scratch
         learning_rate = update.learning_rate
         if settings["lr_decay"]:
             learning_rate = learning_rate / (1 + (update.step - 1) * settings["lr_decay"])
-        if settings["fused"] and compiled.accepts(
-            (value, gradient, cache), (learning_rate, settings["epsilon"])
-        ):
-            # The same operations, one element at a time, compiled (compiled.py)
-            compiled.adagrad(
-                value, gradient, cache, learning_rate=learning_rate, epsilon=settings["epsilon"]
-            )
-            return
-
         # Update cache with squared current gradients
         np.square(gradient, out=step_buffer)
         cache += step_buffer
@@ -108,4 +98,4 @@ class Optimizer_Adagrad(Optimizer):
         np.sqrt(cache, out=denominator)
         denominator += settings["epsilon"]
         step_buffer /= denominator
-        value += step_buffer
+        weights += step_buffer

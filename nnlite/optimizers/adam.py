@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from nnlite.optimizers import checks, compiled
-from nnlite.optimizers.base import Optimizer, ParameterUpdate
+from nnlite.optimizers import hyperparameter_checks
+from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.optimizer import Optimizer
 from nnlite.schedules.base import Schedule
 
 
@@ -40,6 +41,8 @@ class Optimizer_Adam(Optimizer):
 
     scratch_count = 2
     elementwise = True
+    #: ``fused=True`` runs the same rule compiled (optimizers/engine/compiled.py)
+    fused_rule = "adam"
 
     def __init__(
         self,
@@ -59,11 +62,9 @@ class Optimizer_Adam(Optimizer):
         global_clip_norm: float | None = None,
         fused: bool = False,
     ) -> None:
-        checks.epsilon(epsilon)
-        checks.beta(0, beta_1)
-        checks.beta(1, beta_2)
-        if fused:
-            compiled.require(f"{type(self).__name__}(fused=True)")
+        hyperparameter_checks.epsilon(epsilon)
+        hyperparameter_checks.beta(0, beta_1)
+        hyperparameter_checks.beta(1, beta_2)
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
@@ -84,44 +85,23 @@ class Optimizer_Adam(Optimizer):
         )
 
     @property
-    def state_suffixes(self) -> tuple[str, ...]:
+    def state_names(self) -> tuple[str, ...]:
         """Every state array this optimizer may keep, over all its groups."""
         if any(group["amsgrad"] for group in self.param_groups):
             return ("momentums", "cache", "max_cache")
         return ("momentums", "cache")
 
-    def state_suffixes_for(self, settings: Mapping[str, Any]) -> tuple[str, ...]:
+    def state_names_for(self, settings: Mapping[str, Any]) -> tuple[str, ...]:
         if settings["amsgrad"]:
             return ("momentums", "cache", "max_cache")
         return ("momentums", "cache")
 
-    def update_parameter(
-        self, value: np.ndarray, gradient: np.ndarray, update: ParameterUpdate
-    ) -> None:
-        settings = update.hyperparameters
+    def update_rule(self, weights: np.ndarray, gradient: np.ndarray, update: Update) -> None:
+        settings = update.settings
         beta_1, beta_2 = settings["beta_1"], settings["beta_2"]
         momentums, cache = update.state["momentums"], update.state["cache"]
         step_buffer, denominator = update.scratch
         max_cache = update.state["max_cache"] if settings["amsgrad"] else None
-
-        if settings["fused"] and compiled.accepts(
-            (value, gradient, momentums, cache, max_cache),
-            (beta_1, beta_2, update.learning_rate, settings["epsilon"]),
-        ):
-            # The same operations, one element at a time, compiled (compiled.py)
-            compiled.adam(
-                value,
-                gradient,
-                momentums,
-                cache,
-                max_cache,
-                beta_1=beta_1,
-                beta_2=beta_2,
-                step=update.step,
-                learning_rate=update.learning_rate,
-                epsilon=settings["epsilon"],
-            )
-            return
 
         # Update momentum with the current gradient
         momentums *= beta_1
@@ -146,7 +126,7 @@ class Optimizer_Adam(Optimizer):
         np.sqrt(denominator, out=denominator)
         denominator += settings["epsilon"]
         step_buffer /= denominator
-        value += step_buffer
+        weights += step_buffer
 
 
 class Optimizer_AdamW(Optimizer_Adam):

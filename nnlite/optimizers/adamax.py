@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlite.optimizers import checks
-from nnlite.optimizers.base import Optimizer, ParameterUpdate
+from nnlite.optimizers import hyperparameter_checks
+from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.optimizer import Optimizer
 from nnlite.schedules.base import Schedule
 
 
@@ -29,10 +30,10 @@ class Optimizer_Adamax(Optimizer):
 
     ``decay`` is the book's learning-rate decay, ``lr = learning_rate · 1/(1 + decay · t)``;
     ``weight_decay`` (L2, g ← g + λ·W), ``l1_decay``, ``maximize`` and the clipping options are
-    described in :class:`~nnlite.optimizers.base.Optimizer`.
+    described in :class:`~nnlite.optimizers.optimizer.Optimizer`.
     """
 
-    state_suffixes = ("momentums", "infinity_norm")
+    state_names = ("momentums", "infinity_norm")
     scratch_count = 1
     elementwise = True
 
@@ -51,9 +52,9 @@ class Optimizer_Adamax(Optimizer):
         clip_norm: float | None = None,
         global_clip_norm: float | None = None,
     ) -> None:
-        checks.epsilon(epsilon)
-        checks.beta(0, beta_1)
-        checks.beta(1, beta_2)
+        hyperparameter_checks.epsilon(epsilon)
+        hyperparameter_checks.beta(0, beta_1)
+        hyperparameter_checks.beta(1, beta_2)
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
@@ -66,10 +67,8 @@ class Optimizer_Adamax(Optimizer):
             hyperparameters={"epsilon": epsilon, "beta_1": beta_1, "beta_2": beta_2},
         )
 
-    def update_parameter(
-        self, value: np.ndarray, gradient: np.ndarray, update: ParameterUpdate
-    ) -> None:
-        settings = update.hyperparameters
+    def update_rule(self, weights: np.ndarray, gradient: np.ndarray, update: Update) -> None:
+        settings = update.settings
         beta_1, beta_2 = settings["beta_1"], settings["beta_2"]
         momentums, infinity_norm = update.state["momentums"], update.state["infinity_norm"]
         (step_buffer,) = update.scratch
@@ -86,4 +85,4 @@ class Optimizer_Adamax(Optimizer):
         # W += -lr / (1 - β₁ᵗ) · weight_momentums / weight_infinity_norm
         np.divide(momentums, infinity_norm, out=step_buffer)
         step_buffer *= -update.learning_rate / (1 - beta_1**update.step)
-        value += step_buffer
+        weights += step_buffer

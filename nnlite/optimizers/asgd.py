@@ -7,9 +7,10 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from nnlite.optimizers import checks
-from nnlite.optimizers.base import Optimizer, ParameterUpdate
-from nnlite.optimizers.state import OptimizerRecord, state_attribute
+from nnlite.optimizers import hyperparameter_checks
+from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.engine.state import OptimizerRecord, state_attribute
+from nnlite.optimizers.optimizer import Optimizer
 from nnlite.parameters import describe, trainable_parameters
 from nnlite.schedules.base import Schedule
 
@@ -50,10 +51,10 @@ class Optimizer_ASGD(Optimizer):
 
     ``decay`` is the book's learning-rate decay, ``lr = learning_rate · 1/(1 + decay · t)``;
     ``weight_decay`` (L2, g ← g + λ·W), ``l1_decay``, ``maximize`` and the clipping options are
-    described in :class:`~nnlite.optimizers.base.Optimizer`.
+    described in :class:`~nnlite.optimizers.optimizer.Optimizer`.
     """
 
-    state_suffixes = ("average",)
+    state_names = ("average",)
     scratch_count = 1
 
     def __init__(
@@ -71,9 +72,9 @@ class Optimizer_ASGD(Optimizer):
         clip_norm: float | None = None,
         global_clip_norm: float | None = None,
     ) -> None:
-        checks.non_negative("lambd", lambd)
-        checks.non_negative("alpha", alpha)
-        checks.non_negative("t0", t0)
+        hyperparameter_checks.non_negative("lambd", lambd)
+        hyperparameter_checks.non_negative("alpha", alpha)
+        hyperparameter_checks.non_negative("t0", t0)
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
@@ -86,10 +87,8 @@ class Optimizer_ASGD(Optimizer):
             hyperparameters={"lambd": lambd, "alpha": alpha, "t0": t0},
         )
 
-    def update_parameter(
-        self, value: np.ndarray, gradient: np.ndarray, update: ParameterUpdate
-    ) -> None:
-        settings = update.hyperparameters
+    def update_rule(self, weights: np.ndarray, gradient: np.ndarray, update: Update) -> None:
+        settings = update.settings
         lambd = settings["lambd"]
         learning_rate = update.learning_rate
         average = update.state["average"]
@@ -101,17 +100,17 @@ class Optimizer_ASGD(Optimizer):
         eta, mu = scalars["eta"], scalars["mu"]
 
         # W = W · (1 - λ · η) - η · g
-        value *= 1 - lambd * eta
+        weights *= 1 - lambd * eta
         np.multiply(gradient, -eta, out=step_buffer)
-        value += step_buffer
+        weights += step_buffer
         # The running average of the weights
         if mu != 1:
             # weight_average += μ · (W - weight_average)
-            np.subtract(value, average, out=step_buffer)
+            np.subtract(weights, average, out=step_buffer)
             step_buffer *= mu
             average += step_buffer
         else:
-            np.copyto(average, value)
+            np.copyto(average, weights)
         # η and μ for the next step
         alpha = settings["alpha"]
         scalars["eta"] = learning_rate / (1 + lambd * learning_rate * update.step) ** alpha

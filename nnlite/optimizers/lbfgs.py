@@ -27,9 +27,9 @@ from typing import Any
 
 import numpy as np
 
-from nnlite.optimizers.base import Optimizer
-from nnlite.optimizers.state_dict import named_layers
-from nnlite.parameters import Parameter, describe, trainable_parameters
+from nnlite.optimizers.engine.saved_state import named_layers
+from nnlite.optimizers.optimizer import Optimizer
+from nnlite.parameters import ParameterSpec, describe, trainable_parameters
 from nnlite.schedules.base import Schedule
 
 LINE_SEARCH_FUNCTIONS = (None, "strong_wolfe")
@@ -118,7 +118,7 @@ class Optimizer_LBFGS(Optimizer):
             },
         )
         # Only these are hyperparameters of L-BFGS (none of the base class's gradient options)
-        self._hyperparameter_names = (
+        self.hyperparameter_names = (
             "learning_rate",
             "max_iter",
             "max_eval",
@@ -388,7 +388,7 @@ class FlatParameters:
     """All trainable parameters of some layers, seen as one vector θ (and their gradients)."""
 
     def __init__(self, layers: Iterable[object]) -> None:
-        self.entries: list[tuple[object, Parameter, np.ndarray]] = []
+        self.entries: list[tuple[object, ParameterSpec, np.ndarray]] = []
         for layer in layers:
             for parameter in trainable_parameters(layer):
                 value = getattr(layer, parameter.name)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlite.optimizers import checks
-from nnlite.optimizers.base import Optimizer, ParameterUpdate
+from nnlite.optimizers import hyperparameter_checks
+from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.optimizer import Optimizer
 from nnlite.schedules.base import Schedule
 
 
@@ -29,14 +30,14 @@ class Optimizer_Lion(Optimizer):
     Defaults (the paper's): ``learning_rate=1e-4, beta_1=0.9, beta_2=0.99, weight_decay=0.0``;
     ``decay=0.0`` is the book's learning-rate decay, ``lr = learning_rate · 1/(1 + decay · t)``;
     ``l1_decay``, ``maximize`` and the clipping options are described in
-    :class:`~nnlite.optimizers.base.Optimizer`.
+    :class:`~nnlite.optimizers.optimizer.Optimizer`.
     PyTorch has no Lion; it is checked against the paper's rule written with torch tensors.
 
     Paper: Chen et al., "Symbolic Discovery of Optimization Algorithms" (NeurIPS 2023),
     Algorithm 2.
     """
 
-    state_suffixes = ("momentums",)
+    state_names = ("momentums",)
     scratch_count = 2
     elementwise = True
 
@@ -54,8 +55,8 @@ class Optimizer_Lion(Optimizer):
         clip_norm: float | None = None,
         global_clip_norm: float | None = None,
     ) -> None:
-        checks.beta(0, beta_1)
-        checks.beta(1, beta_2)
+        hyperparameter_checks.beta(0, beta_1)
+        hyperparameter_checks.beta(1, beta_2)
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
@@ -69,11 +70,9 @@ class Optimizer_Lion(Optimizer):
             hyperparameters={"beta_1": beta_1, "beta_2": beta_2},
         )
 
-    def update_parameter(
-        self, value: np.ndarray, gradient: np.ndarray, update: ParameterUpdate
-    ) -> None:
+    def update_rule(self, weights: np.ndarray, gradient: np.ndarray, update: Update) -> None:
         # (The base class has already applied W = W · (1 - lr·λ).)
-        settings = update.hyperparameters
+        settings = update.settings
         beta_1, beta_2 = settings["beta_1"], settings["beta_2"]
         momentums = update.state["momentums"]
         direction, term = update.scratch
@@ -85,7 +84,7 @@ class Optimizer_Lion(Optimizer):
         # W += -lr · sign(c)
         np.sign(direction, out=direction)
         direction *= -update.learning_rate
-        value += direction
+        weights += direction
         # weight_momentums = β₂ · weight_momentums + (1 - β₂) · g
         momentums *= beta_2
         np.multiply(gradient, 1 - beta_2, out=term)

@@ -7,8 +7,9 @@ import numbers
 
 import numpy as np
 
-from nnlite.optimizers import checks
-from nnlite.optimizers.base import Optimizer, ParameterUpdate
+from nnlite.optimizers import hyperparameter_checks
+from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.optimizer import Optimizer
 from nnlite.parameters import describe, trainable_parameters
 from nnlite.schedules.base import Schedule
 
@@ -61,7 +62,7 @@ class Optimizer_Muon(Optimizer):
     arXiv:2502.16982) for 'match_rms_adamw'.
     """
 
-    state_suffixes = ("momentums",)
+    state_names = ("momentums",)
     # The orthogonalised matrix X, the product (...)·X, and the two Gram matrices
     scratch_count = 4
 
@@ -102,7 +103,7 @@ class Optimizer_Muon(Optimizer):
             raise ValueError("Number of steps must be less than 100 for computational efficiency")
         if ns_steps < 0:
             raise ValueError(f"Invalid ns_steps value: {ns_steps}")
-        checks.epsilon(epsilon)
+        hyperparameter_checks.epsilon(epsilon)
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
@@ -130,11 +131,9 @@ class Optimizer_Muon(Optimizer):
                 )
         super().update_params(layer)
 
-    def update_parameter(
-        self, value: np.ndarray, gradient: np.ndarray, update: ParameterUpdate
-    ) -> None:
+    def update_rule(self, weights: np.ndarray, gradient: np.ndarray, update: Update) -> None:
         # (The base class has already applied W = W · (1 - lr·λ).)
-        settings = update.hyperparameters
+        settings = update.settings
         momentum = settings["momentum"]
         momentums = update.state["momentums"]
         direction, product, gram, gram_squared = update.scratch
@@ -160,9 +159,9 @@ class Optimizer_Muon(Optimizer):
         )
 
         # W += -lr · s · O
-        rows, columns = value.shape
+        rows, columns = weights.shape
         direction *= -update.learning_rate * _lr_scale(settings["adjust_lr_fn"], rows, columns)
-        value += direction
+        weights += direction
 
 
 def newton_schulz(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlite.optimizers import checks
-from nnlite.optimizers.base import Optimizer, ParameterUpdate
+from nnlite.optimizers import hyperparameter_checks
+from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.optimizer import Optimizer
 from nnlite.schedules.base import Schedule
 
 
@@ -37,10 +38,10 @@ class Optimizer_NAdam(Optimizer):
 
     ``decay`` is the book's learning-rate decay, ``lr = learning_rate · 1/(1 + decay · t)``;
     ``weight_decay``, ``l1_decay``, ``maximize`` and the clipping options are described in
-    :class:`~nnlite.optimizers.base.Optimizer`.
+    :class:`~nnlite.optimizers.optimizer.Optimizer`.
     """
 
-    state_suffixes = ("momentums", "cache")
+    state_names = ("momentums", "cache")
     scratch_count = 2
 
     def __init__(
@@ -60,10 +61,10 @@ class Optimizer_NAdam(Optimizer):
         clip_norm: float | None = None,
         global_clip_norm: float | None = None,
     ) -> None:
-        checks.epsilon(epsilon)
-        checks.beta(0, beta_1)
-        checks.beta(1, beta_2)
-        checks.non_negative("momentum_decay", momentum_decay)
+        hyperparameter_checks.epsilon(epsilon)
+        hyperparameter_checks.beta(0, beta_1)
+        hyperparameter_checks.beta(1, beta_2)
+        hyperparameter_checks.non_negative("momentum_decay", momentum_decay)
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
@@ -82,10 +83,8 @@ class Optimizer_NAdam(Optimizer):
             },
         )
 
-    def update_parameter(
-        self, value: np.ndarray, gradient: np.ndarray, update: ParameterUpdate
-    ) -> None:
-        settings = update.hyperparameters
+    def update_rule(self, weights: np.ndarray, gradient: np.ndarray, update: Update) -> None:
+        settings = update.settings
         beta_1, beta_2 = settings["beta_1"], settings["beta_2"]
         momentum_decay = settings["momentum_decay"]
         momentums, cache = update.state["momentums"], update.state["cache"]
@@ -118,8 +117,8 @@ class Optimizer_NAdam(Optimizer):
         # W += -lr · (1 - μₜ) / (1 - mu_product) · g / d
         np.divide(gradient, denominator, out=step_buffer)
         step_buffer *= -learning_rate * (1.0 - mu) / (1.0 - mu_product)
-        value += step_buffer
+        weights += step_buffer
         # W += -lr · μₜ₊₁ / (1 - mu_product · μₜ₊₁) · weight_momentums / d
         np.divide(momentums, denominator, out=step_buffer)
         step_buffer *= -learning_rate * mu_next / (1.0 - mu_product * mu_next)
-        value += step_buffer
+        weights += step_buffer

@@ -6,8 +6,9 @@ import math
 
 import numpy as np
 
-from nnlite.optimizers import checks
-from nnlite.optimizers.base import Optimizer, ParameterUpdate
+from nnlite.optimizers import hyperparameter_checks
+from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.optimizer import Optimizer
 from nnlite.schedules.base import Schedule
 
 #: The rectified (adaptive) step starts once ρₜ, the length of the approximated moving
@@ -46,10 +47,10 @@ class Optimizer_RAdam(Optimizer):
 
     ``decay`` is the book's learning-rate decay, ``lr = learning_rate · 1/(1 + decay · t)``;
     ``weight_decay``, ``l1_decay``, ``maximize`` and the clipping options are described in
-    :class:`~nnlite.optimizers.base.Optimizer`.
+    :class:`~nnlite.optimizers.optimizer.Optimizer`.
     """
 
-    state_suffixes = ("momentums", "cache")
+    state_names = ("momentums", "cache")
     scratch_count = 2
     elementwise = True
 
@@ -69,9 +70,9 @@ class Optimizer_RAdam(Optimizer):
         clip_norm: float | None = None,
         global_clip_norm: float | None = None,
     ) -> None:
-        checks.epsilon(epsilon)
-        checks.beta(0, beta_1)
-        checks.beta(1, beta_2)
+        hyperparameter_checks.epsilon(epsilon)
+        hyperparameter_checks.beta(0, beta_1)
+        hyperparameter_checks.beta(1, beta_2)
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
@@ -85,10 +86,8 @@ class Optimizer_RAdam(Optimizer):
             hyperparameters={"epsilon": epsilon, "beta_1": beta_1, "beta_2": beta_2},
         )
 
-    def update_parameter(
-        self, value: np.ndarray, gradient: np.ndarray, update: ParameterUpdate
-    ) -> None:
-        settings = update.hyperparameters
+    def update_rule(self, weights: np.ndarray, gradient: np.ndarray, update: Update) -> None:
+        settings = update.settings
         beta_1, beta_2 = settings["beta_1"], settings["beta_2"]
         momentums, cache = update.state["momentums"], update.state["cache"]
         step_buffer, denominator = update.scratch
@@ -125,4 +124,4 @@ class Optimizer_RAdam(Optimizer):
         else:
             # W += -lr · m̂
             step_buffer *= -update.learning_rate
-        value += step_buffer
+        weights += step_buffer

@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from nnlite.optimizers import checks
-from nnlite.optimizers.base import Optimizer, ParameterUpdate
+from nnlite.optimizers import hyperparameter_checks
+from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.optimizer import Optimizer
 from nnlite.schedules.base import Schedule
 
 
@@ -59,9 +60,9 @@ class Optimizer_RMSprop(Optimizer):
             if rho != 0.9 and rho != beta:
                 raise ValueError(f"rho={rho} and beta={beta} name the same setting; give one")
             rho = beta
-        checks.epsilon(epsilon)
-        checks.in_unit_interval("rho", rho, include_one=True)
-        checks.non_negative("momentum", momentum)
+        hyperparameter_checks.epsilon(epsilon)
+        hyperparameter_checks.in_unit_interval("rho", rho, include_one=True)
+        hyperparameter_checks.non_negative("momentum", momentum)
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
@@ -85,7 +86,7 @@ class Optimizer_RMSprop(Optimizer):
         return self.rho
 
     @property
-    def state_suffixes(self) -> tuple[str, ...]:
+    def state_names(self) -> tuple[str, ...]:
         """Every state array this optimizer may keep, over all its groups."""
         suffixes = ["cache"]
         groups = self.param_groups
@@ -95,7 +96,7 @@ class Optimizer_RMSprop(Optimizer):
             suffixes.append("momentums")
         return tuple(suffixes)
 
-    def state_suffixes_for(self, settings: Mapping[str, Any]) -> tuple[str, ...]:
+    def state_names_for(self, settings: Mapping[str, Any]) -> tuple[str, ...]:
         suffixes = ("cache",)
         if settings["centered"]:
             suffixes += ("gradient_average",)
@@ -103,10 +104,8 @@ class Optimizer_RMSprop(Optimizer):
             suffixes += ("momentums",)
         return suffixes
 
-    def update_parameter(
-        self, value: np.ndarray, gradient: np.ndarray, update: ParameterUpdate
-    ) -> None:
-        settings = update.hyperparameters
+    def update_rule(self, weights: np.ndarray, gradient: np.ndarray, update: Update) -> None:
+        settings = update.settings
         rho = settings["rho"]
         cache = update.state["cache"]
         step_buffer, denominator = update.scratch
@@ -137,10 +136,10 @@ class Optimizer_RMSprop(Optimizer):
             np.divide(gradient, denominator, out=step_buffer)
             velocity += step_buffer
             np.multiply(velocity, -update.learning_rate, out=step_buffer)
-            value += step_buffer
+            weights += step_buffer
             return
 
         # W += -lr · g / (√cache + ε)
         np.multiply(gradient, -update.learning_rate, out=step_buffer)
         step_buffer /= denominator
-        value += step_buffer
+        weights += step_buffer

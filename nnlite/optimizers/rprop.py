@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from nnlite.optimizers.base import Optimizer, ParameterUpdate
+from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.optimizer import Optimizer
 from nnlite.schedules.base import Schedule
 
 
@@ -41,7 +42,7 @@ class Optimizer_Rprop(Optimizer):
     The RPROP Algorithm" (IEEE ICNN 1993).
     """
 
-    state_suffixes = ("previous_gradients", "step_sizes")
+    state_names = ("previous_gradients", "step_sizes")
     scratch_count = 3
     elementwise = True
 
@@ -81,10 +82,8 @@ class Optimizer_Rprop(Optimizer):
         # The step sizes start at the learning rate
         return {"step_sizes": group["learning_rate"]}
 
-    def update_parameter(
-        self, value: np.ndarray, gradient: np.ndarray, update: ParameterUpdate
-    ) -> None:
-        settings = update.hyperparameters
+    def update_rule(self, weights: np.ndarray, gradient: np.ndarray, update: Update) -> None:
+        settings = update.settings
         eta_minus, eta_plus = settings["etas"]
         step_size_min, step_size_max = settings["step_sizes"]
         previous = update.state["previous_gradients"]
@@ -111,7 +110,7 @@ class Optimizer_Rprop(Optimizer):
         # W += -sign(g) · weight_step_sizes
         np.sign(previous, out=work)
         work *= step_sizes
-        value -= work
+        weights -= work
 
 
 def _number_pair(label: str, pair: object, meaning: str) -> tuple[float, float]:

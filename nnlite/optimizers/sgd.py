@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from nnlite.optimizers import checks, compiled
-from nnlite.optimizers.base import Optimizer, ParameterUpdate
+from nnlite.optimizers import hyperparameter_checks
+from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.optimizer import Optimizer
 from nnlite.schedules.base import Schedule
 
 MOMENTUM_FORMS = ("book", "torch")
@@ -44,11 +45,13 @@ class Optimizer_SGD(Optimizer):
 
     ``decay`` is the book's learning-rate decay, ``lr = learning_rate · 1/(1 + decay · t)``;
     ``weight_decay`` (L2, g ← g + λ·W), ``l1_decay``, ``maximize`` and the clipping options are
-    described in :class:`~nnlite.optimizers.base.Optimizer`.
+    described in :class:`~nnlite.optimizers.optimizer.Optimizer`.
     """
 
     scratch_count = 1
     elementwise = True
+    #: ``fused=True`` runs the same rule compiled (optimizers/engine/compiled.py)
+    fused_rule = "sgd"
 
     def __init__(
         self,
@@ -67,8 +70,8 @@ class Optimizer_SGD(Optimizer):
         global_clip_norm: float | None = None,
         fused: bool = False,
     ) -> None:
-        checks.non_negative("momentum", momentum)
-        checks.in_unit_interval("dampening", dampening, include_one=True)
+        hyperparameter_checks.non_negative("momentum", momentum)
+        hyperparameter_checks.in_unit_interval("dampening", dampening, include_one=True)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         if momentum_form not in MOMENTUM_FORMS:
@@ -92,22 +95,18 @@ class Optimizer_SGD(Optimizer):
                 "fused": bool(fused),
             },
         )
-        if fused:
-            compiled.require(f"{type(self).__name__}(fused=True)")
 
     @property
-    def state_suffixes(self) -> tuple[str, ...]:
+    def state_names(self) -> tuple[str, ...]:
         """Every state array this optimizer may keep, over all its groups."""
         uses_momentum = any(group["momentum"] for group in self.param_groups)
         return ("momentums",) if uses_momentum else ()
 
-    def state_suffixes_for(self, settings: Mapping[str, Any]) -> tuple[str, ...]:
+    def state_names_for(self, settings: Mapping[str, Any]) -> tuple[str, ...]:
         return ("momentums",) if settings["momentum"] else ()
 
-    def update_parameter(
-        self, value: np.ndarray, gradient: np.ndarray, update: ParameterUpdate
-    ) -> None:
-        settings = update.hyperparameters
+    def update_rule(self, weights: np.ndarray, gradient: np.ndarray, update: Update) -> None:
+        settings = update.settings
         momentum = settings["momentum"]
         learning_rate = update.learning_rate
         (step_buffer,) = update.scratch
@@ -115,26 +114,10 @@ class Optimizer_SGD(Optimizer):
         # Dampening applies from the second step on (the first velocity is the gradient itself)
         dampening = settings["dampening"] if update.step > 1 else 0.0
 
-        if settings["fused"] and compiled.accepts(
-            (value, gradient, velocity), (learning_rate, momentum, dampening)
-        ):
-            # The same operations, one element at a time, compiled (compiled.py)
-            compiled.sgd(
-                value,
-                gradient,
-                velocity,
-                form=settings["momentum_form"] if momentum else "plain",
-                nesterov=settings["nesterov"],
-                learning_rate=learning_rate,
-                momentum=momentum,
-                dampening=dampening,
-            )
-            return
-
         if not momentum:
             # Vanilla SGD: W += -lr · g
             np.multiply(gradient, -learning_rate, out=step_buffer)
-            value += step_buffer
+            weights += step_buffer
             return
 
         if settings["momentum_form"] == "torch":
@@ -148,7 +131,7 @@ class Optimizer_SGD(Optimizer):
             else:
                 np.copyto(step_buffer, velocity)
             step_buffer *= -learning_rate
-            value += step_buffer
+            weights += step_buffer
             return
 
         # The book: weight_momentums = μ · weight_momentums - lr · g
@@ -160,9 +143,9 @@ class Optimizer_SGD(Optimizer):
         if settings["nesterov"]:
             # Look ahead: W += μ · weight_momentums - lr · g
             np.multiply(gradient, -learning_rate, out=step_buffer)
-            value += step_buffer
+            weights += step_buffer
             np.multiply(velocity, momentum, out=step_buffer)
-            value += step_buffer
+            weights += step_buffer
         else:
             # W += weight_momentums
-            value += velocity
+            weights += velocity

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 
 from nnlite.layers.embedding import SparseRows
-from nnlite.optimizers import checks
-from nnlite.optimizers.base import Optimizer, ParameterUpdate
-from nnlite.parameters import Parameter
+from nnlite.optimizers import hyperparameter_checks
+from nnlite.optimizers.engine.plans import Update, UpdatePlan
+from nnlite.optimizers.optimizer import Optimizer
+from nnlite.parameters import ParameterSpec
 from nnlite.schedules.base import Schedule
 
 
@@ -51,7 +50,7 @@ class Optimizer_SparseAdam(Optimizer):
     for gradient options on the first step; SparseAdam leaves them unused.)
     """
 
-    state_suffixes = ("momentums", "cache")
+    state_names = ("momentums", "cache")
 
     def __init__(
         self,
@@ -69,14 +68,14 @@ class Optimizer_SparseAdam(Optimizer):
             if isinstance(learning_rate, Schedule)
             else learning_rate
         )
-        checks.learning_rate(initial)
+        hyperparameter_checks.learning_rate(initial)
         if initial == 0:
             raise ValueError(f"Invalid learning rate: {initial}")
-        checks.epsilon(epsilon)
+        hyperparameter_checks.epsilon(epsilon)
         if epsilon == 0:
             raise ValueError(f"Invalid epsilon value: {epsilon}")
-        checks.beta(0, beta_1)
-        checks.beta(1, beta_2)
+        hyperparameter_checks.beta(0, beta_1)
+        hyperparameter_checks.beta(1, beta_2)
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
@@ -84,10 +83,8 @@ class Optimizer_SparseAdam(Optimizer):
             hyperparameters={"epsilon": epsilon, "beta_1": beta_1, "beta_2": beta_2},
         )
 
-    def update_parameter(
-        self, value: np.ndarray, gradient: SparseRows, update: ParameterUpdate
-    ) -> None:
-        settings = update.hyperparameters
+    def update_rule(self, weights: np.ndarray, gradient: SparseRows, update: Update) -> None:
+        settings = update.settings
         beta_1, beta_2 = settings["beta_1"], settings["beta_2"]
         rows = gradient.indices
         if len(rows) == 0:
@@ -117,12 +114,12 @@ class Optimizer_SparseAdam(Optimizer):
         denominator += settings["epsilon"]
         np.divide(row_momentums, denominator, out=change)
         change *= -step_size
-        value[rows] += change
+        weights[rows] += change
 
     # ------------------------------------------------------------------ sparse gradients
 
-    def _value_and_gradient(
-        self, layer: object, parameter: Parameter, where: object
+    def _weights_and_gradient(
+        self, layer: object, parameter: ParameterSpec, where: object
     ) -> tuple[np.ndarray, SparseRows]:
         """The base class's checks, for a row-sparse gradient instead of an array."""
         value = getattr(layer, parameter.name)
@@ -153,15 +150,10 @@ class Optimizer_SparseAdam(Optimizer):
             )
         return value, gradient
 
-    def _prepared_gradient(
-        self,
-        value: np.ndarray,
-        gradient: SparseRows,
-        group: Mapping[str, Any],
-        buffer: np.ndarray,
-        term: np.ndarray,
+    def _apply_gradient_options(
+        self, weights: np.ndarray, gradient: SparseRows, plan: UpdatePlan
     ) -> SparseRows:
         """``maximize`` negates the rows' gradients; nothing else applies to SparseAdam."""
-        if not group["maximize"]:
+        if not plan.settings["maximize"]:
             return gradient
         return SparseRows(gradient.indices, np.negative(gradient.values), gradient.shape)

@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from nnlite.history import History
 from nnlite.plots.figure import new_figure
+from nnlite.training.history import History
 
 #: How each figure ``Model.train`` records is called on an axis.
 LABELS = {

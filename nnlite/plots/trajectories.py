@@ -42,7 +42,7 @@ class Layer_Point:
     exactly as on a :class:`~nnlite.Layer_Dense`.
     """
 
-    parameters = (WEIGHTS,)
+    parameter_specs = (WEIGHTS,)
 
     def __init__(self, start: Sequence[float]) -> None:
         self.weights = np.array(start, dtype=np.float64)  # a copy: the caller's stays as it is

@@ -17,7 +17,7 @@ from nnlite import (
     spiral_data,
 )
 from nnlite.optimizers.adafactor import Optimizer_Adafactor
-from nnlite.parameters import Parameter
+from nnlite.parameters import ParameterSpec
 from tests.optimizers.torch_lockstep import PROBLEMS, Case, assert_lockstep
 
 Adafactor = torch.optim.Adafactor
@@ -76,10 +76,10 @@ def test_matches_torch(case, problem):
 class Layer_Shapes:
     """A layer with a matrix, a vector and a 3-D parameter, to exercise every form of state."""
 
-    parameters = (
-        Parameter("matrix", "dmatrix", "matrix"),
-        Parameter("vector", "dvector", "vector"),
-        Parameter("cube", "dcube", "cube"),
+    parameter_specs = (
+        ParameterSpec("matrix", "dmatrix", "matrix"),
+        ParameterSpec("vector", "dvector", "vector"),
+        ParameterSpec("cube", "dcube", "cube"),
     )
 
     def __init__(self, rng, dtype=np.float64):
@@ -95,7 +95,7 @@ def test_vectors_and_3d_parameters_and_their_state_match_torch(dtype, tolerance)
     # In float32, ε₁ = None is float32's machine epsilon on both sides
     rng = np.random.default_rng(3)
     layer = Layer_Shapes(rng, dtype)
-    names = [parameter.name for parameter in layer.parameters]
+    names = [parameter.name for parameter in layer.parameter_specs]
     tensors = [torch.tensor(getattr(layer, name)) for name in names]
     ours = Optimizer_Adafactor(0.05, weight_decay=0.1)
     theirs = Adafactor(tensors, lr=0.05, weight_decay=0.1)

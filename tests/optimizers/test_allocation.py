@@ -140,8 +140,8 @@ def test_the_measurement_sees_a_parameter_sized_temporary():
     """The check can fail: an update written with a temporary is caught."""
 
     class Optimizer_WastefulSGD(Optimizer_SGD):
-        def update_parameter(self, value, gradient, update):
-            value += -update.learning_rate * gradient  # allocates a temporary array
+        def update_rule(self, weights, gradient, update):
+            weights += -update.learning_rate * gradient  # allocates a temporary array
 
     layer, rng = make_layer()
     optimizer = Optimizer_WastefulSGD(0.1)

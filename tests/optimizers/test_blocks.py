@@ -24,8 +24,8 @@ from nnlite import (
     Optimizer_Rprop,
     Optimizer_SGD,
 )
-from nnlite.optimizers import blocks
-from nnlite.optimizers.base import Optimizer
+from nnlite.optimizers.engine import blocks, plans
+from nnlite.optimizers.optimizer import Optimizer
 
 OPTIMIZERS = {
     "sgd": lambda: Optimizer_SGD(0.1),
@@ -77,7 +77,7 @@ def train(make_optimizer, dtype=np.float64, steps=STEPS, gradient_dtype=None):
 
 
 def arrays_of(layer):
-    names = ["weights", "biases", *layer.optimizer_state.state_names]
+    names = ["weights", "biases", *layer.optimizer_state.state_attributes]
     return {name: getattr(layer, name) for name in names}
 
 
@@ -240,7 +240,7 @@ def test_defaults_block_a_large_parameter():
 
 
 def _whole_update(optimizer, layer):
-    from nnlite.optimizers.base import ParameterUpdate
+    from nnlite.optimizers.engine.plans import Update
     from nnlite.parameters import trainable_parameters
 
     steps = getattr(layer, "_reference_steps", 0) + 1
@@ -252,7 +252,7 @@ def _whole_update(optimizer, layer):
         if not hasattr(layer, f"{prefix}_momentums"):
             setattr(layer, f"{prefix}_momentums", np.zeros_like(value))
             setattr(layer, f"{prefix}_cache", np.zeros_like(value))
-        update = ParameterUpdate(
+        update = Update(
             learning_rate=optimizer.current_learning_rate,
             step=steps,
             state={
@@ -261,10 +261,10 @@ def _whole_update(optimizer, layer):
             },
             scratch=[np.empty_like(value), np.empty_like(value)],
             scalars={},
-            hyperparameters=optimizer._default_settings(),
+            settings=optimizer._default_settings(),
             parameter=parameter,
         )
-        optimizer.update_parameter(value, gradient, update)
+        optimizer.update_rule(value, gradient, update)
 
 
 @pytest.mark.parametrize("count", [0, -1, 1.5, True, "2"])
@@ -315,7 +315,8 @@ def test_every_element_wise_optimizer_is_in_the_table_above():
     element_wise = {
         cls
         for cls in _subclasses(Optimizer)
-        if cls.__module__.startswith("nnlite.") and cls(**_required(cls))._rule_is_elementwise()
+        if cls.__module__.startswith("nnlite.")
+        and plans._rule_is_elementwise(cls(**_required(cls)))
     }
     assert element_wise <= covered, element_wise - covered
 
@@ -328,14 +329,14 @@ def test_a_subclass_with_its_own_rule_is_not_cut_unless_it_says_so(small_blocks)
     """A learner's rule may take a norm over the whole array: blocks would change it."""
 
     class My_Adam(Optimizer_Adam):
-        def update_parameter(self, value, gradient, update):
-            value -= update.learning_rate * gradient / np.linalg.norm(gradient)
+        def update_rule(self, weights, gradient, update):
+            weights -= update.learning_rate * gradient / np.linalg.norm(gradient)
 
     class My_Elementwise_Adam(My_Adam):
         elementwise = True
 
-        def update_parameter(self, value, gradient, update):
-            super().update_parameter(value, gradient, update)
+        def update_rule(self, weights, gradient, update):
+            super().update_rule(weights, gradient, update)
 
     layer, _ = train(My_Adam, steps=1)
     assert layer.optimizer_state.plans["weights"].blocked is None
@@ -365,11 +366,11 @@ def test_an_error_returns_only_after_every_thread_has_stopped(small_blocks):
     class Failing_SGD(Optimizer_SGD):
         elementwise = True
 
-        def update_parameter(self, value, gradient, update):
+        def update_rule(self, weights, gradient, update):
             if threading.current_thread() is threading.main_thread():
                 raise RuntimeError("this thread's block failed")
             time.sleep(0.05)
-            value += 1.0
+            weights += 1.0
 
     blocks.set_update_threads(3)
     layer = Layer_Dense(23, 17, rng=np.random.default_rng(0))

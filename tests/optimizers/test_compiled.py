@@ -18,7 +18,7 @@ from nnlite import (
     Optimizer_SGD,
     Schedule_Lambda,
 )
-from nnlite.optimizers import blocks, compiled
+from nnlite.optimizers.engine import blocks, compiled
 
 CONFIGURATIONS = {
     "adam": (Optimizer_Adam, {"learning_rate": 0.01}),
@@ -76,7 +76,7 @@ def train(options, dtype, shape=(37, 29), steps=6, optimizer_class=Optimizer_Ada
         layer.dweights = gradients(rng, layer.weights.shape, dtype)
         layer.dbiases = gradients(rng, layer.biases.shape, dtype)
         optimizer.step([layer])
-    names = ["weights", "biases", *layer.optimizer_state.state_names]
+    names = ["weights", "biases", *layer.optimizer_state.state_attributes]
     return {name: getattr(layer, name).copy() for name in names}
 
 
@@ -147,24 +147,24 @@ def test_nan_and_infinity_are_handled_as_numpy_does(amsgrad):
 
 
 def _numpy_adam(value, gradient, momentums, cache, max_cache, step):
-    from nnlite.optimizers.base import ParameterUpdate
+    from nnlite.optimizers.engine.plans import Update
     from nnlite.parameters import WEIGHTS
 
     optimizer = Optimizer_Adam(0.01, amsgrad=max_cache is not None)
     state = {"momentums": momentums, "cache": cache}
     if max_cache is not None:
         state["max_cache"] = max_cache
-    update = ParameterUpdate(
+    update = Update(
         learning_rate=0.01,
         step=step,
         state=state,
         scratch=[np.empty_like(value), np.empty_like(value)],
         scalars={},
-        hyperparameters=optimizer._default_settings(),
+        settings=optimizer._default_settings(),
         parameter=WEIGHTS,
     )
     with np.errstate(all="ignore"):
-        optimizer.update_parameter(value, gradient, update)
+        optimizer.update_rule(value, gradient, update)
 
 
 def test_mixed_dtypes_fall_back_to_the_numpy_rule():

@@ -30,7 +30,7 @@ from nnlite.losses.softmax_categorical_crossentropy import (
     Activation_Softmax_Loss_CategoricalCrossentropy,
 )
 from nnlite.optimizers.lbfgs import Optimizer_LBFGS, cubic_interpolate, strong_wolfe
-from nnlite.parameters import Parameter
+from nnlite.parameters import ParameterSpec
 
 TOLERANCE = 1e-10
 
@@ -348,7 +348,7 @@ def test_reduces_the_loss_on_spiral_data(line_search_fn):
 class Layer_Quadratic:
     """A layer for f(W) = ½·Σ scale·(W - target)², whose closure allocates nothing."""
 
-    parameters = (Parameter("weights", "dweights", "weight"),)
+    parameter_specs = (ParameterSpec("weights", "dweights", "weight"),)
 
     def __init__(self, shape, rng):
         self.weights = rng.standard_normal(shape)

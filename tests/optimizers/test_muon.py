@@ -18,7 +18,7 @@ import torch
 import torch.optim._muon as torch_muon
 
 from nnlite.optimizers.muon import Optimizer_Muon, newton_schulz
-from nnlite.parameters import Parameter
+from nnlite.parameters import ParameterSpec
 from tests.optimizers.torch_lockstep import PROBLEMS, Case, assert_lockstep
 
 Muon = torch.optim.Muon
@@ -128,7 +128,10 @@ def test_newton_schulz_converges_to_the_orthogonal_factor():
 
 
 class Layer_WithVector:
-    parameters = (Parameter("weights", "dweights", "weight"), Parameter("scale", "dscale", "scale"))
+    parameter_specs = (
+        ParameterSpec("weights", "dweights", "weight"),
+        ParameterSpec("scale", "dscale", "scale"),
+    )
 
     def __init__(self):
         self.weights = np.ones((3, 2))

@@ -154,7 +154,7 @@ def test_state_is_created_lazily_in_the_parameters_dtype(make_optimizer, dtype):
     optimizer = make_optimizer()
     layer = dense(dtype=dtype)
     assert not hasattr(layer, "optimizer_state")
-    state_names = optimizer.state_suffixes
+    state_names = optimizer.state_names
     for suffix in state_names:
         assert not hasattr(layer, f"weight_{suffix}")
     train(optimizer, layer, 2)
@@ -192,7 +192,7 @@ def test_switching_adam_to_sgd_momentum_warns_and_starts_fresh():
     layer = dense()
     train(Optimizer_Adam(0.01), layer, 3)
     reference = copy.deepcopy(layer)
-    for name in list(reference.optimizer_state.state_names) + ["optimizer_state"]:
+    for name in list(reference.optimizer_state.state_attributes) + ["optimizer_state"]:
         delattr(reference, name)
     with pytest.warns(UserWarning, match="trained by Optimizer_Adam"):
         train(Optimizer_SGD(0.1, momentum=0.9), layer, 2)
@@ -221,7 +221,7 @@ def test_new_weights_of_another_shape_recreate_the_state(make_optimizer):
     layer.weights = fresh_layer.weights.copy()
     set_gradients(layer, seed=9)
     set_gradients(fresh_layer, seed=9)
-    if optimizer.state_suffixes:
+    if optimizer.state_names:
         with pytest.warns(UserWarning, match="the state of weights starts afresh"):
             optimizer.update_params(layer)
     else:  # plain SGD keeps no state: nothing to recreate, nothing to warn about
@@ -230,9 +230,9 @@ def test_new_weights_of_another_shape_recreate_the_state(make_optimizer):
             optimizer.update_params(layer)
     fresh_optimizer.update_params(fresh_layer)
     np.testing.assert_array_equal(layer.weights, fresh_layer.weights)
-    for suffix in optimizer.state_suffixes:
+    for suffix in optimizer.state_names:
         assert getattr(layer, f"weight_{suffix}").shape == (2, 4)
-    if optimizer.state_suffixes:
+    if optimizer.state_names:
         assert layer.optimizer_state.steps["weights"] == 1  # bias corrections restart
 
 
@@ -380,7 +380,7 @@ def test_hand_written_layers_in_both_styles_train_like_layer_dense(make_optimize
     np.testing.assert_array_equal(book.biases, reference.biases)
     np.testing.assert_array_equal(notes.weight, reference.weights)
     np.testing.assert_array_equal(notes.bias, reference.biases)
-    for suffix in optimizers[0].state_suffixes:
+    for suffix in optimizers[0].state_names:
         np.testing.assert_array_equal(
             getattr(notes, f"weight_{suffix}"), getattr(reference, f"weight_{suffix}")
         )

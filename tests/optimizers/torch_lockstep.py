@@ -27,7 +27,7 @@ from nnlite import (
     Activation_Tanh,
     Layer_Dense,
 )
-from nnlite.optimizers.base import Optimizer
+from nnlite.optimizers.optimizer import Optimizer
 
 TOLERANCE = 1e-10
 PROBLEMS = ("network", "quadratic")

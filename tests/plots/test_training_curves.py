@@ -13,8 +13,8 @@ from nnlite import (
     Optimizer_Adam,
     Optimizer_SGD,
 )
-from nnlite.history import History
 from nnlite.plots import plot_history, plot_loss_curves
+from nnlite.training.history import History
 
 
 def make_history(epochs=40, validation=True):

@@ -6,7 +6,7 @@ import sys
 from configs import build
 
 from nnlite import Accuracy_Categorical, Activation_Softmax, Loss_CategoricalCrossentropy
-from nnlite.model import Model
+from nnlite.training.model import Model
 
 X, y, X_val, y_val, layers, optimizer = build(sys.argv[1])
 epochs = int(sys.argv[2])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nnlite.history import History
+from nnlite.training.history import History
 
 
 def test_records_figures_by_name_and_epoch():

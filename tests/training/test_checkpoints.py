@@ -36,10 +36,10 @@ from nnlite import (
     Schedule_Sequential,
     Schedule_StepDecay,
 )
-from nnlite.array_files import write_atomically
-from nnlite.callbacks import Callback
-from nnlite.checkpoints import Checkpoint, load_checkpoint, save_checkpoint
-from nnlite.model import Model
+from nnlite.files.array_files import write_atomically
+from nnlite.training.callbacks import Callback
+from nnlite.training.checkpoints import Checkpoint, load_checkpoint, save_checkpoint
+from nnlite.training.model import Model
 
 
 def blobs(rng, samples=60):

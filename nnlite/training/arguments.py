@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nnlite.callbacks import Callback
+from nnlite.training.callback import Callback
 
 PRINT_STYLES = ("auto", "chapter18", "chapter19")
 VERBOSITY = (0, 1, 2)

@@ -31,9 +31,10 @@ from nnlite import (
     Optimizer_Adam,
     Optimizer_SGD,
 )
-from nnlite.book_pickle import load_book_model, load_book_parameters
-from nnlite.checkpoints import load_checkpoint
-from nnlite.model import Model
+from nnlite.files.book_pickle import load_book_parameters
+from nnlite.training.book_models import load_book_model
+from nnlite.training.checkpoints import load_checkpoint
+from nnlite.training.model import Model
 
 # The book's chapter 22 classes (the parts these tests use), as the book writes them
 BOOK_SCRIPT = r'''

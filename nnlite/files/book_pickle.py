@@ -48,10 +48,9 @@ from typing import Any
 
 import numpy as np
 
-from nnlite import architecture
-from nnlite.array_files import looks_like_pickle
+from nnlite.files import architecture
+from nnlite.files.array_files import looks_like_pickle
 from nnlite.layers import Layer_Dense, Layer_Dropout
-from nnlite.model import Model
 
 BOOK_LAYERS = (
     "Layer_Dense",
@@ -149,8 +148,9 @@ class _BookUnpickler(pickle.Unpickler):
         )
 
 
-def load_book_model(path: str | os.PathLike, *, trust_this_file: bool = False) -> Model:
-    """An nnlite Model from a model saved by the book's ``Model.save`` (a pickle).
+def read_book_model(path: str | os.PathLike, model: Any, *, trust_this_file: bool = False) -> Any:
+    """Build a model saved by the book's ``Model.save`` (a pickle) into ``model``, a new, empty
+    ``nnlite.Model`` (``nnlite.load_book_model(path)`` passes one).
 
     Only with ``trust_this_file=True``: opening a pickle is only as safe as its source, even
     with the restrictions described in the module docstring. The model comes back finalized,
@@ -163,7 +163,7 @@ def load_book_model(path: str | os.PathLike, *, trust_this_file: bool = False) -
             f"{path!r} holds {_shown(record)}, not the book's Model; for parameters saved by "
             f"the book's save_parameters, use load_book_parameters"
         )
-    return _translate_model(record.attributes, path)
+    return _translate_model(record.attributes, path, model)
 
 
 def load_book_parameters(
@@ -246,11 +246,10 @@ def _array(value: object, path: str, where: str, *, ndim: int) -> np.ndarray:
 # ---------------------------------------------------------------------- translating
 
 
-def _translate_model(attributes: dict[str, Any], path: str) -> Model:
+def _translate_model(attributes: dict[str, Any], path: str, model: Any) -> Any:
     records = attributes.get("layers")
     if not isinstance(records, list) or not records:
         raise ValueError(f"{path!r}: the book's Model has no list of layers")
-    model = Model()
     for index, record in enumerate(records):
         model.add(_translate_layer(record, path, f"Model.layers[{index}]"))
     roles = {}
@@ -311,7 +310,7 @@ def _translate_accuracy(record: object, path: str) -> object:
     return architecture.ACCURACIES[kind].cls(precision=record.attributes.get("precision"))
 
 
-def _translate_optimizer(record: object, layer_records: list, model: Model, path: str) -> object:
+def _translate_optimizer(record: object, layer_records: list, model: Any, path: str) -> object:
     kind = _record_class(record, tuple(BOOK_OPTIMIZERS), path, "Model.optimizer")
     attributes = record.attributes
     names = ("learning_rate", "decay", *BOOK_OPTIMIZERS[kind])
@@ -339,7 +338,7 @@ def _translate_optimizer(record: object, layer_records: list, model: Model, path
         expected = [
             f"{prefix}_{suffix}"
             for prefix in ("weight", "bias")
-            for suffix in optimizer.state_suffixes
+            for suffix in optimizer.state_names
         ]
         found = [key for key in expected if key in layer_record.attributes]
         if not found:

@@ -27,18 +27,19 @@ from typing import NamedTuple
 
 import numpy as np
 
-from nnlite import model_checks as checks
 from nnlite.activations.softmax import Activation_Softmax
-from nnlite.callbacks import Callback
-from nnlite.history import History
+from nnlite.files import model_files
 from nnlite.layers.input import Layer_Input
 from nnlite.losses.categorical_crossentropy import Loss_CategoricalCrossentropy
 from nnlite.losses.softmax_categorical_crossentropy import (
     Activation_Softmax_Loss_CategoricalCrossentropy,
 )
-from nnlite.parameters import Parameter, trainable_parameters
-from nnlite.progress import progress_bar
-from nnlite.training_lines import StepFigures, book_line, progress_postfix
+from nnlite.parameters import ParameterSpec, declared_parameters
+from nnlite.training import arguments as checks
+from nnlite.training.callback import Callback
+from nnlite.training.history import History
+from nnlite.training.printed_lines import StepFigures, book_line, progress_postfix
+from nnlite.training.progress import progress_bar
 
 _MISSING = {
     "loss": "call model.set(loss=Loss_CategoricalCrossentropy()) (or another loss), then "
@@ -122,14 +123,14 @@ class Model:
     **Beyond the book** (all off by default, so the book's numbers and random draws stay):
     ``verbose`` 0 (silent), 1 (the book's lines) or 2 (a progress bar); ``shuffle=True``
     reorders the samples each epoch with ``rng`` (the global ``np.random`` if ``None``);
-    ``callbacks`` such as :class:`~nnlite.callbacks.Callback_EarlyStopping`; ``summary()``;
+    ``callbacks`` such as :class:`~nnlite.training.callbacks.Callback_EarlyStopping`; ``summary()``;
     a layer with ``trainable = False`` is frozen (its gradient still flows to the layers
     before it and its regularization still counts in the loss, but nothing updates it).
     ``evaluate`` prints the book's line and also returns the figures; ``initial_epoch``
     resumes a run from a checkpoint.
 
     **Files without pickle.** ``save_parameters``/``load_parameters``, ``save``/``Model.load``
-    (the whole model) and, in :mod:`nnlite.checkpoints`, ``save_checkpoint``/``load_checkpoint``
+    (the whole model) and ``save_checkpoint``/``load_checkpoint`` (in ``checkpoints.py``)
     (model, optimizer state, epoch and random streams) write NumPy ``.npz`` files that run no
     code when opened. A pickle, the book's format, is refused; ``nnlite.load_book_model``
     imports a trusted one. :meth:`named_layers` names the layers in these files.
@@ -223,7 +224,7 @@ class Model:
             layer.prev = self.layers[index - 1] if index > 0 else self.input_layer
             layer.next = self.layers[index + 1] if index < last else self.loss
             # Layers with parameters are trainable (the book: those with weights)
-            if parameter_specs(layer):
+            if declared_parameters(layer):
                 self.trainable_layers.append(layer)
         self.output_layer_activation = self.layers[-1]
         # Nothing reads the gradient with respect to the data: the first layer may skip it
@@ -497,7 +498,7 @@ class Model:
         width = getattr(self.layers[0], "n_inputs", None) if self.layers else None
         trainable = frozen = 0
         for index, layer in enumerate(self.layers):
-            specs = parameter_specs(layer)
+            specs = declared_parameters(layer)
             count = sum(np.size(getattr(layer, spec.name)) for spec in specs)
             if specs and getattr(layer, "trainable", True) is False:
                 frozen += count
@@ -534,7 +535,7 @@ class Model:
 
     def parameter_layers(self) -> list:
         """The layers with parameters (frozen or not), in order."""
-        return [layer for layer in self.layers if parameter_specs(layer)]
+        return [layer for layer in self.layers if declared_parameters(layer)]
 
     def named_layers(self) -> dict[str, object]:
         """Every layer by a name: its own ``name`` if it has one, else one made from its class
@@ -573,7 +574,7 @@ class Model:
     def get_parameters(self) -> list[tuple[np.ndarray, ...]]:
         """``[(weights, biases), ...]`` of the layers with parameters: the arrays themselves."""
         return [
-            tuple(getattr(layer, spec.name) for spec in parameter_specs(layer))
+            tuple(getattr(layer, spec.name) for spec in declared_parameters(layer))
             for layer in self.parameter_layers()
         ]
 
@@ -590,7 +591,7 @@ class Model:
                 f"model has {len(layers)} layer(s) with parameters: {_describe_layers(layers)}"
             )
         for index, (layer, values) in enumerate(zip(layers, parameters, strict=True)):
-            specs = parameter_specs(layer)
+            specs = declared_parameters(layer)
             if len(values) != len(specs):
                 raise ValueError(
                     f"Model.set_parameters: layer {index} ({layer!r}) takes "
@@ -607,15 +608,15 @@ class Model:
             if callable(getattr(layer, "set_parameters", None)):
                 layer.set_parameters(*values)
             else:
-                for spec, value in zip(parameter_specs(layer), values, strict=True):
+                for spec, value in zip(declared_parameters(layer), values, strict=True):
                     setattr(layer, spec.name, np.asarray(value))
 
     def save_parameters(self, path: str | os.PathLike) -> None:
         """Write the parameters to ``path`` (a NumPy ``.npz`` file, no pickle), atomically.
 
-        See :mod:`nnlite.checkpoints` for the format.
+        See :mod:`nnlite.files.model_files` for the format.
         """
-        _checkpoints().save_parameters(path, self)
+        model_files.save_parameters(path, self)
 
     def load_parameters(self, path: str | os.PathLike) -> None:
         """Read parameters saved by :meth:`save_parameters` into this model's layers.
@@ -624,7 +625,7 @@ class Model:
         parameter names, shapes and dtypes; any difference raises a ValueError saying what
         differs, and nothing is changed. A pickle (the book's format) is refused, never opened.
         """
-        _checkpoints().load_parameters(path, self)
+        model_files.load_parameters(path, self)
 
     # ------------------------------------------------------------------ saving the model
 
@@ -632,20 +633,20 @@ class Model:
         """Write the whole model to ``path``: layers, parameters, loss, accuracy, optimizer.
 
         As the book's ``save``, without pickle: a NumPy ``.npz`` file whose architecture is
-        JSON (see :mod:`nnlite.checkpoints`), written atomically. Every layer, loss, accuracy
+        JSON (see :mod:`nnlite.files.model_files`), written atomically. Every layer, loss, accuracy
         and schedule must be one of nnlite's classes, so that the file can say how to build it.
         """
-        _checkpoints().save_model(path, self)
+        model_files.save_model(path, self)
 
-    @staticmethod
-    def load(path: str | os.PathLike) -> Model:
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Model:
         """The model saved at ``path`` by :meth:`save` (or in a checkpoint), ready to use.
 
         ``model = Model.load("spiral.model")``, as in the book. A pickle, such as a model
         saved by the book's own code, is refused and never opened: import one you trust with
         ``nnlite.load_book_model(path, trust_this_file=True)``.
         """
-        return _checkpoints().load_model(path)
+        return model_files.load_model(path, cls())
 
     # ------------------------------------------------------------------ helpers
 
@@ -692,22 +693,7 @@ def _kind_of(layer: object) -> str:
     return {"LeakyReLU": "leaky_relu"}.get(kind, kind.lower())
 
 
-def _checkpoints():  # noqa: ANN202
-    """``nnlite.checkpoints``, imported when first used (it imports this module)."""
-    import nnlite.checkpoints
-
-    return nnlite.checkpoints
-
-
-def parameter_specs(layer: object) -> tuple[Parameter, ...]:
-    """The parameters of ``layer``, whether it is frozen or not."""
-    declared = getattr(type(layer), "parameters", None)
-    if isinstance(declared, tuple):
-        return declared
-    return trainable_parameters(layer)
-
-
-def _output_width(layer: object, specs: tuple[Parameter, ...], width: int | None) -> int | None:
+def _output_width(layer: object, specs: tuple[ParameterSpec, ...], width: int | None) -> int | None:
     """Output columns of ``layer``: its neurons if it has weights, else its input width."""
     if not specs:
         return width

@@ -29,7 +29,7 @@ from nnlite import (
     Optimizer_Adam,
     Optimizer_SGD,
 )
-from nnlite.model import Evaluation, Model
+from nnlite.training.model import Evaluation, Model
 
 BOOK_LINE = re.compile(
     r"(?P<prefix>epoch: \d+|training), acc: (?P<acc>\S+), loss: (?P<loss>\S+) "
@@ -502,3 +502,40 @@ def test_the_first_layer_skips_the_gradient_nothing_reads():
     assert model.layers[0].dinputs is None
     assert model.layers[2].dinputs.shape == (20, 8)
     assert Layer_Dense(2, 8).needs_dinputs  # outside a Model, backward computes it, as the book
+
+
+class BookStyleDense:
+    """A dense layer written by hand as in the book: weights and biases, nothing declared."""
+
+    def __init__(self, n_inputs, n_neurons, rng):
+        self.weights = 0.01 * rng.standard_normal((n_inputs, n_neurons))
+        self.biases = np.zeros((1, n_neurons))
+
+    def forward(self, inputs, training=True):
+        self.inputs = inputs
+        self.output = inputs @ self.weights + self.biases
+
+
+def test_a_frozen_book_style_layer_keeps_its_parameters_in_the_model_and_its_files(rng, tmp_path):
+    # One function says which parameters a layer has, frozen or not: a frozen hand-written
+    # layer once dropped out of get_parameters and save_parameters
+    first = BookStyleDense(2, 4, rng)
+    first.trainable = False
+    model = Model()
+    model.add(first)
+    model.add(Activation_ReLU())
+    model.add(Layer_Dense(4, 3, rng=rng))
+    model.finalize()
+
+    assert model.trainable_layers[0] is first
+    parameters = model.get_parameters()
+    assert len(parameters) == 2
+    assert parameters[0][0] is first.weights and parameters[0][1] is first.biases
+
+    saved = (first.weights.copy(), first.biases.copy())
+    model.save_parameters(tmp_path / "frozen.npz")
+    first.weights[...] = 0.0
+    first.biases[...] = 1.0
+    model.load_parameters(tmp_path / "frozen.npz")
+    np.testing.assert_array_equal(first.weights, saved[0])
+    np.testing.assert_array_equal(first.biases, saved[1])

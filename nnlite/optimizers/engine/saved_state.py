@@ -22,21 +22,18 @@ Layout of the dict::
                            "arrays": {"weight_momentums": ndarray, ...}}, ...}}
 
 All values are numbers, strings, lists, dicts and NumPy arrays, so the dict can be written
-without pickle (see ``nnlite.checkpoints``).
+without pickle (see ``nnlite.files.model_files``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from nnlite.optimizers.state import OptimizerRecord
+from nnlite.optimizers.engine.state import OptimizerRecord
 from nnlite.parameters import declared_parameters
-
-if TYPE_CHECKING:
-    from nnlite.optimizers.base import Optimizer
 
 SETTINGS = ("decay", "global_clip_norm")
 
@@ -64,7 +61,7 @@ def named_layers(layers: Mapping[str, object] | Iterable[object], where: str) ->
 
 
 def optimizer_state_dict(
-    optimizer: Optimizer, layers: Mapping[str, object] | Iterable[object]
+    optimizer: Any, layers: Mapping[str, object] | Iterable[object]
 ) -> dict[str, Any]:
     """The checkpoint of ``optimizer`` for ``layers`` (arrays are copies)."""
     where = f"{type(optimizer).__name__}.state_dict"
@@ -74,13 +71,13 @@ def optimizer_state_dict(
         "optimizer": type(optimizer).__name__,
         "iterations": optimizer.iterations,
         "current_learning_rate": optimizer.current_learning_rate,
-        "learning_rate_factor": optimizer._learning_rate_factor,
+        "learning_rate_factor": optimizer.learning_rate_factor,
         "hyperparameters": {
             **{key: optimizer.param_groups[0][key] for key in optimizer.param_groups[0]},
             **{key: getattr(optimizer, key) for key in SETTINGS},
         },
         "param_groups": [
-            _group_for_saving(group, names_by_layer, where) for group in optimizer._explicit_groups
+            _group_for_saving(group, names_by_layer, where) for group in optimizer.added_groups
         ],
         "layers": {},
     }
@@ -96,7 +93,7 @@ def optimizer_state_dict(
             "scalars": {key: _copied(values) for key, values in record.extras.items()},
             "arrays": {
                 array_name: np.array(getattr(layer, array_name), copy=True)
-                for array_name in record.state_names
+                for array_name in record.state_attributes
                 if hasattr(layer, array_name)
             },
         }
@@ -104,7 +101,7 @@ def optimizer_state_dict(
 
 
 def load_optimizer_state_dict(
-    optimizer: Optimizer,
+    optimizer: Any,
     state: Mapping[str, Any],
     layers: Mapping[str, object] | Iterable[object],
 ) -> None:
@@ -138,8 +135,8 @@ def load_optimizer_state_dict(
         setattr(optimizer, key, value)
     optimizer.iterations = int(state["iterations"])
     optimizer.current_learning_rate = state.get("current_learning_rate", optimizer.learning_rate)
-    optimizer._learning_rate_factor = state.get("learning_rate_factor", 1.0)
-    optimizer._explicit_groups = []
+    optimizer.learning_rate_factor = state.get("learning_rate_factor", 1.0)
+    optimizer.added_groups = []
     for group in groups:
         optimizer.add_param_group(group)
     if "schedule" in state and hasattr(optimizer.schedule, "load_state_dict"):
@@ -148,7 +145,7 @@ def load_optimizer_state_dict(
         layer = named[name]
         previous = getattr(layer, "optimizer_state", None)
         if isinstance(previous, OptimizerRecord):
-            for array_name in previous.state_names:
+            for array_name in previous.state_attributes:
                 if hasattr(layer, array_name):
                     delattr(layer, array_name)
         record = OptimizerRecord(kind=kind)
@@ -156,7 +153,7 @@ def load_optimizer_state_dict(
         record.extras = {key: _copied(values) for key, values in saved.get("scalars", {}).items()}
         for array_name, array in saved["arrays"].items():
             setattr(layer, array_name, np.array(array, copy=True))
-            record.state_names.append(array_name)
+            record.state_attributes.append(array_name)
         layer.optimizer_state = record
 
 

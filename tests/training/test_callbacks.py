@@ -12,14 +12,14 @@ from nnlite import (
     Optimizer_Adam,
     Optimizer_SGD,
 )
-from nnlite.callbacks import (
+from nnlite.training.callbacks import (
     Callback,
     Callback_Checkpoint,
     Callback_EarlyStopping,
     Callback_TerminateOnNaN,
 )
-from nnlite.checkpoints import load_checkpoint
-from nnlite.model import Model
+from nnlite.training.checkpoints import load_checkpoint
+from nnlite.training.model import Model
 
 
 def blobs(rng, samples=60):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnlite.parameters import Parameter
+from nnlite.parameters import ParameterSpec
 
 
 @dataclass
@@ -29,12 +29,13 @@ class OptimizerRecord:
     steps: dict[str, int] = field(default_factory=dict)
     extras: dict[str, object] = field(default_factory=dict)
     scratch: dict[str, list[np.ndarray]] = field(default_factory=dict, repr=False)
-    state_names: list[str] = field(default_factory=list)
+    #: The layer attributes holding this optimizer's state (``weight_momentums``, ...)
+    state_attributes: list[str] = field(default_factory=list)
     #: Each parameter's prepared update (see ``Optimizer._plan``), reused while it fits
     plans: dict[str, object] = field(default_factory=dict, repr=False)
 
 
-def state_attribute(parameter: Parameter, suffix: str) -> str:
+def state_attribute(parameter: ParameterSpec, suffix: str) -> str:
     """The layer attribute of a state array: ``weight`` + ``momentums`` → ``weight_momentums``."""
     return f"{parameter.state_prefix}_{suffix}"
 
@@ -47,12 +48,12 @@ def record_for(layer: object, kind: str, where: object) -> OptimizerRecord:
     if isinstance(record, OptimizerRecord):
         warnings.warn(
             f"{where}: this layer was trained by {record.kind}, whose state "
-            f"({', '.join(record.state_names) or 'none'}) means something else to {kind}; "
+            f"({', '.join(record.state_attributes) or 'none'}) means something else to {kind}; "
             f"it is discarded and {kind} starts with fresh state",
             UserWarning,
             stacklevel=4,
         )
-        for name in record.state_names:
+        for name in record.state_attributes:
             if hasattr(layer, name):
                 delattr(layer, name)
     record = OptimizerRecord(kind=kind)
@@ -63,7 +64,7 @@ def record_for(layer: object, kind: str, where: object) -> OptimizerRecord:
 def state_arrays(
     layer: object,
     record: OptimizerRecord,
-    parameter: Parameter,
+    parameter: ParameterSpec,
     value: np.ndarray,
     suffixes: tuple[str, ...],
     initial_values: dict[str, float],
@@ -83,11 +84,11 @@ def state_arrays(
         name = state_attribute(parameter, suffix)
         dtype = dtypes[suffix]
         array = getattr(layer, name, None)
-        if name not in record.state_names or not isinstance(array, np.ndarray):
+        if name not in record.state_attributes or not isinstance(array, np.ndarray):
             array = _fresh(value.shape, dtype, initial_values.get(suffix, 0.0))
             setattr(layer, name, array)
-            if name not in record.state_names:
-                record.state_names.append(name)
+            if name not in record.state_attributes:
+                record.state_attributes.append(name)
         elif array.shape != value.shape:
             warnings.warn(
                 f"{where}: {name} has shape {array.shape} but {parameter.name} now has shape "

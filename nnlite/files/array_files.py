@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlite import random_state
+from nnlite.files import random_state
 
 ARRAY = "__array__"
 SCALAR = "__scalar__"

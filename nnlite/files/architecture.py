@@ -40,7 +40,7 @@ from nnlite.losses import (
     Loss_MeanAbsoluteError,
     Loss_MeanSquaredError,
 )
-from nnlite.optimizers.base import Optimizer
+from nnlite.optimizers.optimizer import Optimizer
 from nnlite.schedules.base import Schedule
 
 

@@ -61,13 +61,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-from nnlite import architecture, random_state
-from nnlite.array_files import pack, read_arrays, unpack, write_atomically
-from nnlite.model import Model, parameter_specs
+from nnlite.files import architecture
+from nnlite.files.array_files import pack, read_arrays, unpack, write_atomically
+from nnlite.parameters import declared_parameters
 
 PARAMETERS = "nnlite-parameters"
 MODEL = "nnlite-model"
@@ -94,23 +94,10 @@ _ADVICE = {
 }
 
 
-class Checkpoint(NamedTuple):
-    """What :func:`load_checkpoint` returns."""
-
-    model: Model
-    #: The number of epochs trained: pass it to ``model.train(..., initial_epoch=epoch)``.
-    epoch: int
-    #: The generator given to ``save_checkpoint(rng=...)`` (for ``train(shuffle=True,
-    #: rng=...)``), standing where it stood; ``None`` if none was given.
-    rng: np.random.Generator | None
-    #: The ``extra`` given to ``save_checkpoint``.
-    extra: Any
-
-
 # ---------------------------------------------------------------------- parameters
 
 
-def save_parameters(path: str | os.PathLike, model: Model) -> None:
+def save_parameters(path: str | os.PathLike, model: Any) -> None:
     """Write the parameters of ``model`` as an nnlite-parameters file (see the docstring)."""
     layers = model.parameter_layers()
     arrays = {
@@ -119,7 +106,7 @@ def save_parameters(path: str | os.PathLike, model: Model) -> None:
         "layers": np.array([repr(layer) for layer in layers], dtype=str),
     }
     for index, layer in enumerate(layers):
-        for spec in parameter_specs(layer):
+        for spec in declared_parameters(layer):
             array = np.asarray(getattr(layer, spec.name))
             if array.dtype.hasobject:
                 raise TypeError(
@@ -130,7 +117,7 @@ def save_parameters(path: str | os.PathLike, model: Model) -> None:
     write_atomically(path, arrays)
 
 
-def load_parameters(path: str | os.PathLike, model: Model) -> None:
+def load_parameters(path: str | os.PathLike, model: Any) -> None:
     """Read an nnlite-parameters file into ``model``'s layers, or change nothing and say why."""
     path = os.fspath(path)
     _, arrays = read_arrays(
@@ -152,7 +139,7 @@ def load_parameters(path: str | os.PathLike, model: Model) -> None:
         )
     parameters = []
     for index, layer in enumerate(layers):
-        names = [spec.name for spec in parameter_specs(layer)]
+        names = [spec.name for spec in declared_parameters(layer)]
         prefix = f"layer{index}."
         in_file = [key[len(prefix) :] for key in arrays if key.startswith(prefix)]
         if sorted(in_file) != sorted(names):
@@ -186,9 +173,9 @@ def load_parameters(path: str | os.PathLike, model: Model) -> None:
 # ---------------------------------------------------------------------- models
 
 
-def save_model(path: str | os.PathLike, model: Model) -> None:
+def save_model(path: str | os.PathLike, model: Any) -> None:
     """Write ``model`` (layers, parameters, loss, accuracy, optimizer) as an nnlite-model."""
-    description = _describe_model(model, "Model.save")
+    description = describe_model(model, "Model.save")
     unbuildable = _unbuildable(description)
     if unbuildable:
         raise ValueError(
@@ -196,86 +183,21 @@ def save_model(path: str | os.PathLike, model: Model) -> None:
             f"parameters (model.save_parameters(path)) or a training checkpoint "
             f"(save_checkpoint(path, model, epoch=...)), and load it into a model built in code"
         )
-    _write(path, MODEL, {"model": description}, "Model.save")
+    write(path, MODEL, {"model": description}, "Model.save")
 
 
-def load_model(path: str | os.PathLike) -> Model:
-    """The model of an nnlite-model or nnlite-checkpoint file, built anew and finalized."""
+def load_model(path: str | os.PathLike, model: Any) -> Any:
+    """Build the model of an nnlite-model or nnlite-checkpoint file into ``model``, a new,
+    empty ``Model``, and finalize it."""
     path = os.fspath(path)
-    tree = _read(path, {MODEL: VERSION, CHECKPOINT: VERSION}, "Model.load")
-    return _build_model(tree["model"], path)
-
-
-# ---------------------------------------------------------------------- training checkpoints
-
-
-def save_checkpoint(
-    path: str | os.PathLike,
-    model: Model,
-    *,
-    epoch: int,
-    rng: np.random.Generator | None = None,
-    extra: Mapping[str, Any] | None = None,
-) -> None:
-    """Write everything needed to resume training ``model`` after ``epoch`` epochs.
-
-    The file holds the model and its optimizer's state, ``epoch``, the global ``np.random``
-    stream's state, the state of ``rng`` (the generator passed to ``train(shuffle=True,
-    rng=...)``, if any) and of every dropout layer's generator, and ``extra``: anything else
-    you want back (numbers, strings, lists, dicts, arrays). Layers of classes nnlite does not
-    know are allowed: their parameters are saved, and the file is loaded into a model built
-    in code with ``load_checkpoint(path, model)``.
-    """
-    if isinstance(epoch, bool) or not isinstance(epoch, int | np.integer) or epoch < 0:
-        raise ValueError(f"save_checkpoint: epoch must be a whole number >= 0, got {epoch!r}")
-    if rng is not None and not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"save_checkpoint: rng must be a np.random.Generator (the one given to "
-            f"model.train(shuffle=True, rng=...)) or None, got {type(rng).__name__}"
-        )
-    training = {
-        "epoch": int(epoch),
-        "rng": rng,
-        "global_rng": random_state.global_state(),
-        "extra": None if extra is None else dict(extra),
-    }
-    tree = {"model": _describe_model(model, "save_checkpoint"), "training": training}
-    _write(path, CHECKPOINT, tree, "save_checkpoint")
-
-
-def load_checkpoint(
-    path: str | os.PathLike, model: Model | None = None, *, restore_global_rng: bool = True
-) -> Checkpoint:
-    """Read a checkpoint written by :func:`save_checkpoint`.
-
-    Without ``model``, the model is built anew from the file (its classes must be nnlite's).
-    With one, the file is loaded into it: its layers, names, loss, accuracy and optimizer
-    class must match the file's (each difference is named), and its parameters, optimizer
-    state, dropout generators and frozen flags are replaced. ``restore_global_rng`` moves the
-    global ``np.random`` stream to where it was when the checkpoint was saved, as resuming a
-    run that draws from it (the book's dropout, shuffling without an ``rng``) requires.
-    """
-    path = os.fspath(path)
-    tree = _read(path, {CHECKPOINT: VERSION}, "load_checkpoint")
-    training = _field(tree, "training", dict, path, DESCRIPTION)
-    epoch = _field(training, "epoch", int, path, "training")
-    rng = training.get("rng")
-    if rng is not None and not isinstance(rng, np.random.Generator):
-        raise ValueError(f"{path!r}: training.rng should refer to a generator, found {rng!r}")
-    global_rng = _field(training, "global_rng", dict, path, "training")
-    if model is None:
-        model = _build_model(tree["model"], path)
-    else:
-        _load_into(model, tree["model"], path)
-    if restore_global_rng:
-        random_state.restore_global_state(global_rng, path, "training.global_rng")
-    return Checkpoint(model=model, epoch=epoch, rng=rng, extra=training.get("extra"))
+    tree = read(path, {MODEL: VERSION, CHECKPOINT: VERSION}, "Model.load")
+    return build_model(tree["model"], path, model)
 
 
 # ---------------------------------------------------------------------- writing and reading
 
 
-def _write(path: str | os.PathLike, kind: str, tree: dict[str, Any], where: str) -> None:
+def write(path: str | os.PathLike, kind: str, tree: dict[str, Any], where: str) -> None:
     try:
         text, arrays = pack(tree)
     except TypeError as error:
@@ -291,7 +213,7 @@ def _write(path: str | os.PathLike, kind: str, tree: dict[str, Any], where: str)
     )
 
 
-def _read(path: str, formats: dict[str, int], reader: str) -> dict[str, Any]:
+def read(path: str, formats: dict[str, int], reader: str) -> dict[str, Any]:
     _, arrays = read_arrays(
         path, formats=formats, reader=reader, if_pickle=_BOOK_MODEL, if_other_format=_ADVICE.get
     )
@@ -299,11 +221,11 @@ def _read(path: str, formats: dict[str, int], reader: str) -> dict[str, Any]:
     if text is None or text.shape != () or text.dtype.kind != "U":
         raise ValueError(f"{path!r} has no {DESCRIPTION!r} entry (a JSON string)")
     tree = unpack(str(text), arrays, path=path, entry=DESCRIPTION)
-    _field(tree, "model", dict, path, DESCRIPTION)
+    field(tree, "model", dict, path, DESCRIPTION)
     return tree
 
 
-def _field(mapping: Mapping[str, Any], key: str, kind: type, path: str, where: str) -> Any:
+def field(mapping: Mapping[str, Any], key: str, kind: type, path: str, where: str) -> Any:
     """``mapping[key]``, which must be a ``kind``; otherwise a ValueError saying so."""
     value = mapping.get(key)
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
@@ -316,14 +238,14 @@ def _field(mapping: Mapping[str, Any], key: str, kind: type, path: str, where: s
 # ---------------------------------------------------------------------- the model description
 
 
-def _describe_model(model: Model, where: str) -> dict[str, Any]:
+def describe_model(model: Any, where: str) -> dict[str, Any]:
     if not model.layers:
         raise ValueError(f"{where}: the model has no layers")
     named = model.named_layers()
     layers = []
     for name, layer in named.items():
         spec = {"name": name, **architecture.describe(layer, "layer")}
-        specs = parameter_specs(layer)
+        specs = declared_parameters(layer)
         if specs:
             spec["trainable"] = getattr(layer, "trainable", True) is not False
             spec["parameters"] = {s.name: np.asarray(getattr(layer, s.name)) for s in specs}
@@ -360,16 +282,16 @@ def _unbuildable(description: dict[str, Any]) -> str | None:
 
 
 def _layer_specs(description: Mapping[str, Any], path: str) -> list[dict[str, Any]]:
-    specs = _field(description, "layers", list, path, "model")
+    specs = field(description, "layers", list, path, "model")
     for index, spec in enumerate(specs):
         where = f"model.layers.{index}"
         if not isinstance(spec, dict):
             raise ValueError(f"{path!r}: {where} should be a JSON object, found {spec!r:.60}")
-        _field(spec, "name", str, path, where)
-        _field(spec, "class", str, path, where)
+        field(spec, "name", str, path, where)
+        field(spec, "class", str, path, where)
         if "parameters" in spec:
-            _field(spec, "parameters", dict, path, where)
-            _field(spec, "trainable", bool, path, where)
+            field(spec, "parameters", dict, path, where)
+            field(spec, "trainable", bool, path, where)
     return specs
 
 
@@ -382,7 +304,7 @@ def _check_parameters(
     the file's dtypes, as ``load_parameters`` requires.
     """
     where = f"layer {index} ({spec['name']!r})"
-    names = [s.name for s in parameter_specs(layer)]
+    names = [s.name for s in declared_parameters(layer)]
     in_file = spec.get("parameters", {})
     if sorted(in_file) != sorted(names):
         raise ValueError(
@@ -413,12 +335,11 @@ def _check_parameters(
             )
 
 
-def _build_model(description: Mapping[str, Any], path: str) -> Model:
-    """A new, finalized model from the file's description."""
+def build_model(description: Mapping[str, Any], path: str, model: Any) -> Any:
+    """Build the file's description into ``model`` (a new, empty ``Model``) and finalize it."""
     specs = _layer_specs(description, path)
     if not specs:
         raise ValueError(f"{path!r}: model.layers is empty; a model needs at least one layer")
-    model = Model()
     for index, spec in enumerate(specs):
         layer = architecture.build(spec, "layer", path, f"model.layers.{index} ({spec['name']!r})")
         _check_parameters(spec, layer, index, path, built=True)
@@ -445,7 +366,7 @@ def _build_model(description: Mapping[str, Any], path: str) -> Model:
     return model
 
 
-def _load_into(model: Model, description: Mapping[str, Any], path: str) -> None:
+def load_into(model: Any, description: Mapping[str, Any], path: str) -> None:
     """Load the file's state into ``model``, built in code; check everything first."""
     specs = _layer_specs(description, path)
     named = model.named_layers()

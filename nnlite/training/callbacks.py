@@ -22,35 +22,15 @@ import numbers
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nnlite.history import History
-
-if TYPE_CHECKING:
-    from nnlite.model import Model
+from nnlite.training.callback import Callback
+from nnlite.training.checkpoints import save_checkpoint
+from nnlite.training.history import History
+from nnlite.training.model import Model
 
 MODES = ("auto", "min", "max")
-
-
-class Callback:
-    """Base class: override the hooks you need; each does nothing by default."""
-
-    def on_train_begin(self, model: Model) -> None:
-        """Called once, before the first epoch."""
-
-    def on_step_end(self, model: Model, epoch: int, step: int, logs: Mapping[str, float]) -> None:
-        """Called after each optimizer step with that batch's figures."""
-
-    def on_epoch_end(self, model: Model, epoch: int, logs: Mapping[str, float]) -> None:
-        """Called after each epoch with the figures recorded in the History."""
-
-    def on_train_end(self, model: Model, history: History) -> None:
-        """Called once, after the last epoch (or after a stop)."""
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
 
 
 class _Monitor:
@@ -297,9 +277,6 @@ class Callback_Checkpoint(Callback):
                 f"the figures {['epoch', *logs]}"
             ) from None
         if self.full_checkpoint:
-            # Imported here: nnlite.checkpoints imports the Model, which imports this module
-            from nnlite.checkpoints import save_checkpoint
-
             save_checkpoint(path, model, epoch=epoch, rng=self.rng)
         else:
             self.save(model, path)

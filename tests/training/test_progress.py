@@ -6,7 +6,7 @@ import types
 
 import pytest
 
-from nnlite.progress import ProgressBar_Text, ProgressBar_Tqdm, progress_bar
+from nnlite.training.progress import ProgressBar_Text, ProgressBar_Tqdm, progress_bar
 
 
 class Terminal(io.StringIO):

@@ -6,7 +6,7 @@ the size. A compiled loop does the whole rule for one element before moving to t
 the arrays pass through memory once and there is one call per parameter. PyTorch's
 ``fused=True`` optimizers are the same idea.
 
-Each loop below is an optimizer's ``update_parameter`` written for one element (Adam, SGD and
+Each loop below is an optimizer's ``update_rule`` written for one element (Adam, SGD and
 Adagrad: the optimizers PyTorch has fused versions of), with the same operations in the same
 order, in the arrays' own dtype, and with every constant rounded to that dtype first (as
 NumPy rounds a Python float used with a float32 array).
@@ -16,12 +16,17 @@ and the results are identical to the NumPy rule's, bit for bit
 
 numba is optional: ``pip install "nnlite[fast]"``. nnlite imports it only when an optimizer
 is made with ``fused=True``.
+
+An optimizer names its compiled rule in ``fused_rule`` (``"adam"``, ``"sgd"``, ``"adagrad"``);
+the engine (plans.py) calls :func:`run`, which reads the rule's numbers from the update as the
+NumPy rule does and runs the loop, or returns False for arrays the loop does not take.
 """
 
 from __future__ import annotations
 
 import functools
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
@@ -57,6 +62,67 @@ def accepts(arrays: tuple[np.ndarray | None, ...], numbers: tuple[object, ...]) 
     if dtype == np.float64:
         return all(type(number) in (int, float, np.float64, np.float32) for number in numbers)
     return all(type(number) in (int, float) for number in numbers)
+
+
+def run(rule: str, weights: np.ndarray, gradient: np.ndarray, update: Any) -> bool:
+    """Run the compiled ``rule`` on one parameter, as its optimizer's ``update_rule`` would;
+    False (and nothing changed) if these arrays and numbers need the NumPy rule."""
+    return _ADAPTERS[rule](weights, gradient, update)
+
+
+def _run_adam(weights: np.ndarray, gradient: np.ndarray, update: Any) -> bool:
+    settings = update.settings
+    max_cache = update.state["max_cache"] if settings["amsgrad"] else None
+    arrays = (weights, gradient, update.state["momentums"], update.state["cache"], max_cache)
+    numbers = (settings["beta_1"], settings["beta_2"], update.learning_rate, settings["epsilon"])
+    if not accepts(arrays, numbers):
+        return False
+    adam(
+        *arrays,
+        beta_1=settings["beta_1"],
+        beta_2=settings["beta_2"],
+        step=update.step,
+        learning_rate=update.learning_rate,
+        epsilon=settings["epsilon"],
+    )
+    return True
+
+
+def _run_sgd(weights: np.ndarray, gradient: np.ndarray, update: Any) -> bool:
+    settings = update.settings
+    momentum = settings["momentum"]
+    velocity = update.state.get("momentums")
+    # Dampening applies from the second step on, as in Optimizer_SGD.update_rule
+    dampening = settings["dampening"] if update.step > 1 else 0.0
+    if not accepts((weights, gradient, velocity), (update.learning_rate, momentum, dampening)):
+        return False
+    sgd(
+        weights,
+        gradient,
+        velocity,
+        form=settings["momentum_form"] if momentum else "plain",
+        nesterov=settings["nesterov"],
+        learning_rate=update.learning_rate,
+        momentum=momentum,
+        dampening=dampening,
+    )
+    return True
+
+
+def _run_adagrad(weights: np.ndarray, gradient: np.ndarray, update: Any) -> bool:
+    settings = update.settings
+    cache = update.state["cache"]
+    learning_rate = update.learning_rate
+    if settings["lr_decay"]:
+        # As in Optimizer_Adagrad.update_rule
+        learning_rate = learning_rate / (1 + (update.step - 1) * settings["lr_decay"])
+    if not accepts((weights, gradient, cache), (learning_rate, settings["epsilon"])):
+        return False
+    adagrad(weights, gradient, cache, learning_rate=learning_rate, epsilon=settings["epsilon"])
+    return True
+
+
+_ADAPTERS = {"adam": _run_adam, "sgd": _run_sgd, "adagrad": _run_adagrad}
 
 
 def adam(

@@ -39,7 +39,7 @@ _pool: ThreadPoolExecutor | None = None
 
 
 class Rule(Protocol):
-    def __call__(self, value: np.ndarray, gradient: np.ndarray, update: Any) -> None: ...
+    def __call__(self, weights: np.ndarray, gradient: np.ndarray, update: Any) -> None: ...
 
 
 def set_update_threads(count: int | None) -> None:
@@ -70,10 +70,10 @@ def can_block(arrays: list[np.ndarray]) -> bool:
 @dataclasses.dataclass
 class BlockedUpdate:
     """One parameter's update cut into blocks: per thread, the blocks it runs, each with its
-    own ``ParameterUpdate`` whose state arrays and work arrays are slices."""
+    own ``Update`` whose state arrays and work arrays are slices."""
 
     size: int
-    #: Per thread, its blocks: (start, stop, the ParameterUpdate of that slice)
+    #: Per thread, its blocks: (start, stop, the Update of that slice)
     pieces: list[list[tuple[int, int, Any]]]
     #: The thread count it was cut for (a new count prepares the update again)
     threads: int
@@ -82,7 +82,7 @@ class BlockedUpdate:
     def prepare(
         cls, update: Any, size: int, work_arrays: Callable[[int], list[np.ndarray]]
     ) -> BlockedUpdate:
-        """Slice ``update`` (a ``ParameterUpdate`` of the whole parameter) into blocks.
+        """Slice ``update`` (an ``Update`` of the whole parameter) into blocks.
 
         ``work_arrays(thread)`` gives that thread's block-sized work arrays (kept by the
         caller, so that preparing again, as a schedule that cycles the momentum makes the
@@ -110,23 +110,19 @@ class BlockedUpdate:
     def run(
         self,
         rule: Rule,
-        value: np.ndarray,
+        weights: np.ndarray,
         gradient: np.ndarray,
         learning_rate: float,
         step: int,
-        hyperparameters: Any,
+        settings: Any,
     ) -> None:
-        """Apply ``rule`` to every block of ``value`` and ``gradient``."""
-        flat_value, flat_gradient = value.reshape(-1), gradient.reshape(-1)
+        """Apply ``rule`` to every block of ``weights`` and ``gradient``."""
+        flat_weights, flat_gradient = weights.reshape(-1), gradient.reshape(-1)
 
         def run_blocks(blocks: list[tuple[int, int, Any]]) -> None:
             for start, stop, piece in blocks:
-                piece.learning_rate, piece.step, piece.hyperparameters = (
-                    learning_rate,
-                    step,
-                    hyperparameters,
-                )
-                rule(flat_value[start:stop], flat_gradient[start:stop], piece)
+                piece.learning_rate, piece.step, piece.settings = learning_rate, step, settings
+                rule(flat_weights[start:stop], flat_gradient[start:stop], piece)
 
         if len(self.pieces) == 1:
             run_blocks(self.pieces[0])
