@@ -54,7 +54,9 @@ def execute(path: Path) -> nbformat.NotebookNode:
         coalesce_streams=True,
         resources={"metadata": {"path": str(path.parent)}},
     )
-    client.execute(env={**os.environ, **KERNEL_ENVIRONMENT})
+    # The kernel imports the nnlite of this repository, whichever nnlite is installed
+    python_path = os.pathsep.join(filter(None, [str(HERE.parent), os.environ.get("PYTHONPATH")]))
+    client.execute(env={**os.environ, **KERNEL_ENVIRONMENT, "PYTHONPATH": python_path})
     notebook.metadata["nnlite"] = {"source_digest": source_digest(notebook)}
     return notebook
 

@@ -7,7 +7,7 @@
   :func:`load_fashion_mnist_images` for the book's PNG archive,
   :func:`download_fashion_mnist_idx` and :func:`load_fashion_mnist_idx` for the original
   IDX files, :func:`load_idx` for any IDX file, :data:`fashion_mnist_labels` for the names.
-* :func:`load_digits`: scikit-learn's 8x8 handwritten digits, offline (``nnlite[digits]``).
+* :func:`load_digits`: 1,797 handwritten digits of 8x8 pixels, shipped with nnlite.
 """
 
 from nnfs.datasets import sine_data, spiral_data, vertical_data

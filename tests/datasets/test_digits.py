@@ -1,8 +1,9 @@
-"""load_digits: scikit-learn's digits split and scaled, and a Model that learns them."""
+"""load_digits: the shipped digits are scikit-learn's, checked, split and scaled, and learnable."""
 
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +19,8 @@ from nnlite import (
     Optimizer_Adam,
 )
 from nnlite.datasets import load_digits
+from nnlite.datasets.digits import DIGITS_PATH, DIGITS_SHA256, read_digits
+from nnlite.datasets.download import file_digest
 
 
 def test_split_and_scaling():
@@ -68,24 +71,45 @@ def test_test_fraction_is_checked(fraction, error, message):
         load_digits(test_fraction=fraction)
 
 
-def test_without_scikit_learn_the_error_says_what_to_install():
+def test_the_shipped_file_holds_scikit_learns_digits():
+    images, labels = read_digits()
+    pixels, expected_labels = sklearn.datasets.load_digits(return_X_y=True)
+    assert images.shape == (1797, 8, 8) and images.dtype == np.uint8
+    assert labels.shape == (1797,) and labels.dtype == np.uint8
+    np.testing.assert_array_equal(images.reshape(1797, 64), pixels)
+    np.testing.assert_array_equal(labels, expected_labels)
+
+
+def test_the_checksum_in_the_code_and_in_datasets_readme_is_the_files():
+    assert file_digest(DIGITS_PATH) == DIGITS_SHA256
+    readme = (Path(__file__).parents[2] / "datasets" / "README.md").read_text()
+    assert f"`{DIGITS_SHA256}`" in readme
+
+
+def test_a_damaged_file_is_refused_with_its_checksum(tmp_path):
+    damaged = tmp_path / "digits.npz"
+    content = bytearray(DIGITS_PATH.read_bytes())
+    content[1000] ^= 1  # one bit flipped
+    damaged.write_bytes(bytes(content))
+    digest = file_digest(damaged)
+    message = f"is damaged or not nnlite.s digits file: its SHA-256 is {digest}"
+    with pytest.raises(OSError, match=message):
+        read_digits(damaged)
+
+
+def test_scikit_learn_is_not_needed():
     script = textwrap.dedent(
         """
         import sys
         sys.modules["sklearn"] = None  # as if scikit-learn were not installed
         from nnlite.datasets import load_digits
-        try:
-            load_digits()
-        except ImportError as error:
-            print(error)
+        print(load_digits()[0].shape)
         """
     )
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
-    assert result.stdout.strip() == (
-        'load_digits needs scikit-learn, an optional extra of nnlite: pip install "nnlite[digits]"'
-    )
+    assert result.stdout.strip() == "(1438, 64)"
 
 
 def test_a_model_learns_the_digits():

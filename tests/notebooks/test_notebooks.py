@@ -1,11 +1,16 @@
-"""Every course notebook runs top to bottom in a real kernel, and its committed outputs come
-from its committed code (see notebooks/execute.py)."""
+"""Every course notebook runs top to bottom in a real kernel, its committed outputs come from
+its committed code (see notebooks/execute.py), and it prints again what was committed
+(compared as tests/notebooks/printed_text.py explains)."""
 
 import importlib.util
 from pathlib import Path
 
 import nbformat
 import pytest
+
+from tests.notebooks.printed_text import mismatches
+
+pytestmark = pytest.mark.slow  # about two minutes: every notebook runs in a fresh kernel
 
 RUNNER_PATH = Path(__file__).parents[2] / "notebooks" / "execute.py"
 spec = importlib.util.spec_from_file_location("notebook_runner", RUNNER_PATH)
@@ -39,6 +44,12 @@ def test_notebook_runs_and_its_saved_outputs_match_its_code(path):
         if output.output_type == "error"
     ]
     assert not errors
+    differences = mismatches(path.name, committed, executed)
+    assert not differences, (
+        "a notebook printed something else than what is committed; if the change is meant, run "
+        f"`python notebooks/execute.py {path.name}` and commit the notebook\n\n"
+        + "\n\n".join(differences)
+    )
     images = [
         output
         for cell in executed.cells
