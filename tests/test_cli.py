@@ -97,6 +97,7 @@ def test_an_unknown_choice_is_refused_by_the_parser(tmp_path):
     assert "invalid choice: 'mnist'" in result.stderr
 
 
+@pytest.mark.slow  # a subprocess
 def test_readme_line_one_runs_the_installed_command_with_its_defaults(tmp_path):
     # README line 1 is `python -m pip install -e . && nnlite train`: the console script that
     # pip installed beside this Python, with no arguments

@@ -257,6 +257,7 @@ def test_report_lookup_and_notebook_display():
     assert printer.shown == str(report)
 
 
+@pytest.mark.slow  # a subprocess
 def test_under_nnfs_init_the_checker_says_why_it_cannot_check(tmp_path):
     import subprocess
     import sys

@@ -10,6 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # runs the benchmarks in a subprocess
+
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "run.py"
 
 TRAINING_ROWS = [

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs the book's scripts in subprocesses
+
 SCRIPT = Path(__file__).parent / "scripts" / "ch10_training.py"
 
 BOOK_FINAL_LINES = [

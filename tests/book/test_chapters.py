@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs the book's scripts in subprocesses
+
 HERE = Path(__file__).parent
 
 CHAPTERS = [

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs the book's scripts in subprocesses
+
 SCRIPTS = Path(__file__).parent / "model_scripts"
 
 LINE = re.compile(

@@ -97,6 +97,7 @@ def test_a_damaged_file_is_refused_with_its_checksum(tmp_path):
         read_digits(damaged)
 
 
+@pytest.mark.slow  # a subprocess
 def test_scikit_learn_is_not_needed():
     script = textwrap.dedent(
         """

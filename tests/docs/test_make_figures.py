@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from matplotlib.image import imread
 
 ROOT = Path(__file__).parents[2]
@@ -24,6 +25,7 @@ def test_readme_shows_the_figure_under_the_command_that_draws_it():
     assert caption.startswith(f"*`nnlite {' '.join(make_figures.COMPARE_COMMAND)}`"), caption
 
 
+@pytest.mark.slow  # a subprocess
 def test_the_script_draws_what_the_command_line_draws(tmp_path):
     """Short runs, so that the test is quick: the same pixels from the script and from the
     `nnlite` command run in a process of its own."""
