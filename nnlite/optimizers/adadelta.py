@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Unpack
+
 import numpy as np
 
 from nnlite.optimizers import hyperparameter_checks
 from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.gradient_options import GradientOptions
 from nnlite.optimizers.optimizer import Optimizer
 from nnlite.schedules.base import Schedule
 
@@ -46,26 +49,15 @@ class Optimizer_Adadelta(Optimizer):
         decay: float = 0.0,
         epsilon: float = 1e-6,
         rho: float = 0.9,
-        *,
-        weight_decay: float = 0.0,
-        l1_decay: float = 0.0,
-        maximize: bool = False,
-        clip_value: float | None = None,
-        clip_norm: float | None = None,
-        global_clip_norm: float | None = None,
+        **options: Unpack[GradientOptions],
     ) -> None:
         hyperparameter_checks.in_unit_interval("rho", rho, include_one=True)
         hyperparameter_checks.epsilon(epsilon)
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
-            weight_decay=weight_decay,
-            l1_decay=l1_decay,
-            maximize=maximize,
-            clip_value=clip_value,
-            clip_norm=clip_norm,
-            global_clip_norm=global_clip_norm,
             hyperparameters={"epsilon": epsilon, "rho": rho},
+            options=options,
         )
 
     def update_rule(self, weights: np.ndarray, gradient: np.ndarray, update: Update) -> None:

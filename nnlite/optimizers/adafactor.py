@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
+from typing import Unpack
 
 import numpy as np
 
 from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.gradient_options import GradientOptions
 from nnlite.optimizers.optimizer import Optimizer
 from nnlite.parameters import trainable_parameters
 from nnlite.schedules.base import Schedule
@@ -70,11 +72,7 @@ class Optimizer_Adafactor(Optimizer):
         epsilon_2: float = 1e-3,
         d: float = 1.0,
         weight_decay: float = 0.0,
-        l1_decay: float = 0.0,
-        maximize: bool = False,
-        clip_value: float | None = None,
-        clip_norm: float | None = None,
-        global_clip_norm: float | None = None,
+        **options: Unpack[GradientOptions],
     ) -> None:
         initial = (
             learning_rate.initial_learning_rate
@@ -97,19 +95,14 @@ class Optimizer_Adafactor(Optimizer):
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
-            weight_decay=weight_decay,
             decoupled_weight_decay=True,
-            l1_decay=l1_decay,
-            maximize=maximize,
-            clip_value=clip_value,
-            clip_norm=clip_norm,
-            global_clip_norm=global_clip_norm,
             hyperparameters={
                 "beta2_decay": beta2_decay,
                 "epsilon_1": epsilon_1,
                 "epsilon_2": epsilon_2,
                 "d": d,
             },
+            options={"weight_decay": weight_decay, **options},
         )
         self._rms_before_decay: dict[str, float] = {}
 

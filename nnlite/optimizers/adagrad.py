@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 
 from nnlite.optimizers import hyperparameter_checks
 from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.gradient_options import GradientOptions
 from nnlite.optimizers.optimizer import Optimizer
 from nnlite.schedules.base import Schedule
 
@@ -52,13 +53,8 @@ class Optimizer_Adagrad(Optimizer):
         *,
         lr_decay: float = 0.0,
         initial_accumulator_value: float = 0.0,
-        weight_decay: float = 0.0,
-        l1_decay: float = 0.0,
-        maximize: bool = False,
-        clip_value: float | None = None,
-        clip_norm: float | None = None,
-        global_clip_norm: float | None = None,
         fused: bool = False,
+        **options: Unpack[GradientOptions],
     ) -> None:
         hyperparameter_checks.epsilon(epsilon)
         hyperparameter_checks.non_negative("lr_decay", lr_decay)
@@ -66,18 +62,13 @@ class Optimizer_Adagrad(Optimizer):
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
-            weight_decay=weight_decay,
-            l1_decay=l1_decay,
-            maximize=maximize,
-            clip_value=clip_value,
-            clip_norm=clip_norm,
-            global_clip_norm=global_clip_norm,
             hyperparameters={
                 "epsilon": epsilon,
                 "lr_decay": lr_decay,
                 "initial_accumulator_value": initial_accumulator_value,
                 "fused": bool(fused),
             },
+            options=options,
         )
 
     def initial_state(self, group: Mapping[str, Any]) -> dict[str, float]:

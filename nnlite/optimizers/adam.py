@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 
 from nnlite.optimizers import hyperparameter_checks
 from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.gradient_options import GradientOptions
 from nnlite.optimizers.optimizer import Optimizer
 from nnlite.schedules.base import Schedule
 
@@ -53,14 +54,9 @@ class Optimizer_Adam(Optimizer):
         beta_2: float = 0.999,
         *,
         amsgrad: bool = False,
-        weight_decay: float = 0.0,
         decoupled_weight_decay: bool = False,
-        l1_decay: float = 0.0,
-        maximize: bool = False,
-        clip_value: float | None = None,
-        clip_norm: float | None = None,
-        global_clip_norm: float | None = None,
         fused: bool = False,
+        **options: Unpack[GradientOptions],
     ) -> None:
         hyperparameter_checks.epsilon(epsilon)
         hyperparameter_checks.beta(0, beta_1)
@@ -68,13 +64,7 @@ class Optimizer_Adam(Optimizer):
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
-            weight_decay=weight_decay,
             decoupled_weight_decay=decoupled_weight_decay,
-            l1_decay=l1_decay,
-            maximize=maximize,
-            clip_value=clip_value,
-            clip_norm=clip_norm,
-            global_clip_norm=global_clip_norm,
             hyperparameters={
                 "epsilon": epsilon,
                 "beta_1": beta_1,
@@ -82,6 +72,7 @@ class Optimizer_Adam(Optimizer):
                 "amsgrad": amsgrad,
                 "fused": bool(fused),
             },
+            options=options,
         )
 
     @property
@@ -153,26 +144,11 @@ class Optimizer_AdamW(Optimizer_Adam):
         *,
         weight_decay: float = 0.01,
         amsgrad: bool = False,
-        l1_decay: float = 0.0,
-        maximize: bool = False,
-        clip_value: float | None = None,
-        clip_norm: float | None = None,
-        global_clip_norm: float | None = None,
         fused: bool = False,
+        **options: Unpack[GradientOptions],
     ) -> None:
         super().__init__(
-            learning_rate=learning_rate,
-            decay=decay,
-            epsilon=epsilon,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            amsgrad=amsgrad,
-            fused=fused,
-            weight_decay=weight_decay,
-            decoupled_weight_decay=True,
-            l1_decay=l1_decay,
-            maximize=maximize,
-            clip_value=clip_value,
-            clip_norm=clip_norm,
-            global_clip_norm=global_clip_norm,
-        )
+            learning_rate, decay, epsilon, beta_1, beta_2,
+            amsgrad=amsgrad, decoupled_weight_decay=True, fused=fused,
+            weight_decay=weight_decay, **options,
+        )  # fmt: skip

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Unpack
 
 import numpy as np
 
 from nnlite.optimizers import hyperparameter_checks
 from nnlite.optimizers.engine.plans import Update
 from nnlite.optimizers.engine.state import OptimizerRecord, state_attribute
+from nnlite.optimizers.gradient_options import GradientOptions
 from nnlite.optimizers.optimizer import Optimizer
 from nnlite.parameters import describe, trainable_parameters
 from nnlite.schedules.base import Schedule
@@ -65,12 +67,7 @@ class Optimizer_ASGD(Optimizer):
         lambd: float = 1e-4,
         alpha: float = 0.75,
         t0: float = 1e6,
-        weight_decay: float = 0.0,
-        l1_decay: float = 0.0,
-        maximize: bool = False,
-        clip_value: float | None = None,
-        clip_norm: float | None = None,
-        global_clip_norm: float | None = None,
+        **options: Unpack[GradientOptions],
     ) -> None:
         hyperparameter_checks.non_negative("lambd", lambd)
         hyperparameter_checks.non_negative("alpha", alpha)
@@ -78,13 +75,8 @@ class Optimizer_ASGD(Optimizer):
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
-            weight_decay=weight_decay,
-            l1_decay=l1_decay,
-            maximize=maximize,
-            clip_value=clip_value,
-            clip_norm=clip_norm,
-            global_clip_norm=global_clip_norm,
             hyperparameters={"lambd": lambd, "alpha": alpha, "t0": t0},
+            options=options,
         )
 
     def update_rule(self, weights: np.ndarray, gradient: np.ndarray, update: Update) -> None:

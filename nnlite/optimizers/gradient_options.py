@@ -7,7 +7,7 @@ Every optimizer takes them (where the math allows), applied in this order::
     clip_value        g ← clip(g, -c, c)
     clip_norm         g ← g · min(1, c / ‖g‖)
     weight_decay      g ← g + λ·W                 (coupled L2; decoupled: W ← W·(1 - lr·λ))
-    l1_decay          g ← g + λ₁·s,  s = +1 where W >= 0 and -1 where W < 0
+    l1_decay          g ← g + λ₁·sign(W)         (sign(0) = 0, as torch.sign)
 
 The layer's own gradient array is never changed: the result goes into a work array.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -66,10 +66,10 @@ def apply(
         np.multiply(weights, weight_decay, out=term)
         buffer += term
     if l1_decay:
-        # L1 penalty: g ← g + λ₁·s, s = +1 where W >= 0 and -1 where W < 0 (as the book)
-        np.greater_equal(weights, 0, out=term)
-        term *= 2 * l1_decay
-        term -= l1_decay
+        # L1 penalty: g ← g + λ₁·sign(W), with sign(0) = 0 as torch.sign (the book's
+        # layer-level weight_regularizer_l1 adds +λ at 0 instead)
+        np.sign(weights, out=term)
+        term *= l1_decay
         buffer += term
     return buffer
 
@@ -77,3 +77,42 @@ def apply(
 def global_clip_scale(layers: Iterable[object], max_norm: float) -> float:
     """The factor ``min(1, max_norm / ‖all gradients‖)`` of ``global_clip_norm``."""
     return min(max_norm / (gradient_norm(layers) + 1e-6), 1.0)
+
+
+# ---------------------------------------------------------------------- as constructor arguments
+
+
+class GradientOptions(TypedDict, total=False):
+    """The keyword arguments every optimizer takes for the options above (``**options``)."""
+
+    weight_decay: float
+    l1_decay: float
+    maximize: bool
+    clip_value: float | None
+    clip_norm: float | None
+    global_clip_norm: float | None
+
+
+#: Each option's default and what it does, documented here once for every optimizer
+OPTIONS: dict[str, tuple[object, str]] = {
+    "weight_decay": (0.0, "λ of an L2 penalty added to the gradient, g ← g + λ·W"),
+    "l1_decay": (0.0, "λ₁ of an L1 penalty added to the gradient, g ← g + λ₁·sign(W)"),
+    "maximize": (False, "climb the objective instead of descending it (g ← -g)"),
+    "clip_value": (None, "clip each gradient element into [-c, c]; None: off"),
+    "clip_norm": (None, "rescale each parameter's gradient to a norm of at most c; None: off"),
+    "global_clip_norm": (
+        None,
+        "rescale all gradients together to a joint norm of at most c (optimizer.step only)",
+    ),
+}
+
+
+def documented(names: tuple[str, ...], explicit: set[str]) -> str:
+    """The docstring section listing the shared options ``names`` (those not in ``explicit``,
+    which the optimizer documents itself)."""
+    lines = ["", "    Options every optimizer shares (keyword only; see gradient_options.py)::", ""]
+    for name in names:
+        if name not in explicit:
+            default, meaning = OPTIONS[name]
+            lines.append(f"        {name}={default!r}: {meaning}")
+    return "\n".join(lines) + "\n"

@@ -107,8 +107,8 @@ class Optimizer_Muon(Optimizer):
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
-            weight_decay=weight_decay,
             decoupled_weight_decay=True,
+            options={"weight_decay": weight_decay},
             hyperparameters={
                 "momentum": momentum,
                 "nesterov": nesterov,

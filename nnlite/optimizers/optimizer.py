@@ -55,21 +55,51 @@ class Optimizer:
     elementwise: bool = False
     #: The compiled form of the rule that ``fused=True`` runs (engine/compiled.py), if any
     fused_rule: str | None = None
+    #: The shared options this optimizer takes as ``**options`` (gradient_options.py)
+    gradient_options: tuple[str, ...] = tuple(gradient_options.OPTIONS)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Give an optimizer whose constructor takes ``**options`` the shared options in its
+        signature (``help()`` and ``inspect.signature`` list them) and in its docstring."""
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None:
+            return
+        signature = inspect.signature(init)
+        own = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+        if len(own) == len(signature.parameters):
+            return  # no **options: the constructor lists everything itself
+        explicit = {p.name for p in own}
+        shared = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+            for name, (default, _) in gradient_options.OPTIONS.items()
+            if name in cls.gradient_options and name not in explicit
+        ]
+        init.__signature__ = signature.replace(parameters=[*own, *shared])
+        if cls.__doc__:
+            cls.__doc__ += gradient_options.documented(cls.gradient_options, explicit)
 
     def __init__(
         self,
         *,
         learning_rate: float | Schedule,
         decay: float = 0.0,
-        weight_decay: float = 0.0,
         decoupled_weight_decay: bool = False,
-        l1_decay: float = 0.0,
-        maximize: bool = False,
-        clip_value: float | None = None,
-        clip_norm: float | None = None,
-        global_clip_norm: float | None = None,
         hyperparameters: dict[str, Any] | None = None,
+        options: gradient_options.GradientOptions | None = None,
     ) -> None:
+        """``hyperparameters``: the optimizer's own (``{"beta_1": 0.9, ...}``); ``options``:
+        the shared gradient options it was given (gradient_options.py), checked here."""
+        options = options or {}
+        for name in options:
+            if name not in self.gradient_options:
+                raise TypeError(
+                    f"{type(self).__name__}() got an unexpected keyword argument {name!r}; "
+                    f"besides its own it takes {', '.join(self.gradient_options)}"
+                )
+        weight_decay, l1_decay, maximize, clip_value, clip_norm, global_clip_norm = (
+            options.get(name, default) for name, (default, _) in gradient_options.OPTIONS.items()
+        )
         if isinstance(learning_rate, Schedule):
             if decay:
                 raise ValueError(

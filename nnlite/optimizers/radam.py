@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from typing import Unpack
 
 import numpy as np
 
 from nnlite.optimizers import hyperparameter_checks
 from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.gradient_options import GradientOptions
 from nnlite.optimizers.optimizer import Optimizer
 from nnlite.schedules.base import Schedule
 
@@ -62,13 +64,8 @@ class Optimizer_RAdam(Optimizer):
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         *,
-        weight_decay: float = 0.0,
         decoupled_weight_decay: bool = False,
-        l1_decay: float = 0.0,
-        maximize: bool = False,
-        clip_value: float | None = None,
-        clip_norm: float | None = None,
-        global_clip_norm: float | None = None,
+        **options: Unpack[GradientOptions],
     ) -> None:
         hyperparameter_checks.epsilon(epsilon)
         hyperparameter_checks.beta(0, beta_1)
@@ -76,14 +73,9 @@ class Optimizer_RAdam(Optimizer):
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
-            weight_decay=weight_decay,
             decoupled_weight_decay=decoupled_weight_decay,
-            l1_decay=l1_decay,
-            maximize=maximize,
-            clip_value=clip_value,
-            clip_norm=clip_norm,
-            global_clip_norm=global_clip_norm,
             hyperparameters={"epsilon": epsilon, "beta_1": beta_1, "beta_2": beta_2},
+            options=options,
         )
 
     def update_rule(self, weights: np.ndarray, gradient: np.ndarray, update: Update) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 
 from nnlite.optimizers import hyperparameter_checks
 from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.gradient_options import GradientOptions
 from nnlite.optimizers.optimizer import Optimizer
 from nnlite.schedules.base import Schedule
 
@@ -49,12 +50,7 @@ class Optimizer_RMSprop(Optimizer):
         beta: float | None = None,
         momentum: float = 0.0,
         centered: bool = False,
-        weight_decay: float = 0.0,
-        l1_decay: float = 0.0,
-        maximize: bool = False,
-        clip_value: float | None = None,
-        clip_norm: float | None = None,
-        global_clip_norm: float | None = None,
+        **options: Unpack[GradientOptions],
     ) -> None:
         if beta is not None:
             if rho != 0.9 and rho != beta:
@@ -66,18 +62,13 @@ class Optimizer_RMSprop(Optimizer):
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
-            weight_decay=weight_decay,
-            l1_decay=l1_decay,
-            maximize=maximize,
-            clip_value=clip_value,
-            clip_norm=clip_norm,
-            global_clip_norm=global_clip_norm,
             hyperparameters={
                 "epsilon": epsilon,
                 "rho": rho,
                 "momentum": momentum,
                 "centered": centered,
             },
+            options=options,
         )
 
     @property

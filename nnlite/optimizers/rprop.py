@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 
 from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.gradient_options import GradientOptions
 from nnlite.optimizers.optimizer import Optimizer
 from nnlite.schedules.base import Schedule
 
@@ -45,6 +46,7 @@ class Optimizer_Rprop(Optimizer):
     state_names = ("previous_gradients", "step_sizes")
     scratch_count = 3
     elementwise = True
+    gradient_options = ("weight_decay", "l1_decay", "maximize")
 
     def __init__(
         self,
@@ -52,9 +54,7 @@ class Optimizer_Rprop(Optimizer):
         *,
         etas: tuple[float, float] = (0.5, 1.2),
         step_sizes: tuple[float, float] = (1e-6, 50),
-        weight_decay: float = 0.0,
-        l1_decay: float = 0.0,
-        maximize: bool = False,
+        **options: Unpack[GradientOptions],
     ) -> None:
         if isinstance(learning_rate, Schedule):
             raise TypeError(
@@ -72,10 +72,8 @@ class Optimizer_Rprop(Optimizer):
             )
         super().__init__(
             learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            l1_decay=l1_decay,
-            maximize=maximize,
             hyperparameters={"etas": etas, "step_sizes": step_sizes},
+            options=options,
         )
 
     def initial_state(self, group: Mapping[str, Any]) -> dict[str, float]:

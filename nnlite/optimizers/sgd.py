@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 
 from nnlite.optimizers import hyperparameter_checks
 from nnlite.optimizers.engine.plans import Update
+from nnlite.optimizers.gradient_options import GradientOptions
 from nnlite.optimizers.optimizer import Optimizer
 from nnlite.schedules.base import Schedule
 
@@ -62,15 +63,11 @@ class Optimizer_SGD(Optimizer):
         dampening: float = 0.0,
         nesterov: bool = False,
         momentum_form: str = "book",
-        weight_decay: float = 0.0,
-        l1_decay: float = 0.0,
-        maximize: bool = False,
-        clip_value: float | None = None,
-        clip_norm: float | None = None,
-        global_clip_norm: float | None = None,
         fused: bool = False,
+        **options: Unpack[GradientOptions],
     ) -> None:
-        hyperparameter_checks.non_negative("momentum", momentum)
+        # In [0, 1): PyTorch accepts any momentum >= 0, but from 1 on the steps grow forever
+        hyperparameter_checks.in_unit_interval("momentum", momentum)
         hyperparameter_checks.in_unit_interval("dampening", dampening, include_one=True)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
@@ -81,12 +78,6 @@ class Optimizer_SGD(Optimizer):
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
-            weight_decay=weight_decay,
-            l1_decay=l1_decay,
-            maximize=maximize,
-            clip_value=clip_value,
-            clip_norm=clip_norm,
-            global_clip_norm=global_clip_norm,
             hyperparameters={
                 "momentum": momentum,
                 "dampening": dampening,
@@ -94,6 +85,7 @@ class Optimizer_SGD(Optimizer):
                 "momentum_form": momentum_form,
                 "fused": bool(fused),
             },
+            options=options,
         )
 
     @property

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import Unpack
 
 import numpy as np
 
 from nnlite.layers.embedding import SparseRows
 from nnlite.optimizers import hyperparameter_checks
 from nnlite.optimizers.engine.plans import Update, UpdatePlan
+from nnlite.optimizers.gradient_options import GradientOptions
 from nnlite.optimizers.optimizer import Optimizer
 from nnlite.parameters import ParameterSpec
 from nnlite.schedules.base import Schedule
@@ -51,6 +53,7 @@ class Optimizer_SparseAdam(Optimizer):
     """
 
     state_names = ("momentums", "cache")
+    gradient_options = ("maximize",)
 
     def __init__(
         self,
@@ -59,8 +62,7 @@ class Optimizer_SparseAdam(Optimizer):
         epsilon: float = 1e-8,
         beta_1: float = 0.9,
         beta_2: float = 0.999,
-        *,
-        maximize: bool = False,
+        **options: Unpack[GradientOptions],
     ) -> None:
         # PyTorch's SparseAdam wants both the learning rate and ε strictly above 0
         initial = (
@@ -79,8 +81,8 @@ class Optimizer_SparseAdam(Optimizer):
         super().__init__(
             learning_rate=learning_rate,
             decay=decay,
-            maximize=maximize,
             hyperparameters={"epsilon": epsilon, "beta_1": beta_1, "beta_2": beta_2},
+            options=options,
         )
 
     def update_rule(self, weights: np.ndarray, gradient: SparseRows, update: Update) -> None:
