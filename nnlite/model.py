@@ -701,7 +701,7 @@ def _checkpoints():  # noqa: ANN202
 
 def parameter_specs(layer: object) -> tuple[Parameter, ...]:
     """The parameters of ``layer``, whether it is frozen or not."""
-    declared = getattr(type(layer), "parameters", None)
+    declared = getattr(layer, "parameters", None)
     if isinstance(declared, tuple):
         return declared
     return trainable_parameters(layer)

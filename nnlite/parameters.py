@@ -33,11 +33,13 @@ _SINGULAR_BIAS = Parameter("bias", "dbias", "bias")
 def declared_parameters(layer: object) -> tuple[Parameter, ...]:
     """The parameters ``layer`` has, frozen or not (checkpoints need them all).
 
-    A layer declares them in ``layer.parameters``; otherwise the book's convention applies:
+    A layer declares them in ``layer.parameters``, a tuple set on the class or, where an
+    instance's parameters depend on its arguments (``Layer_Dense(..., bias=False)``), on the
+    instance; otherwise the book's convention applies:
     a layer with ``weights`` (and ``biases`` if present) is trainable, as ``Model`` decides in
     the book, and so is one using the course notes' singular ``weight``/``bias``.
     """
-    declared = getattr(type(layer), "parameters", None)
+    declared = getattr(layer, "parameters", None)
     if isinstance(declared, tuple):
         return declared
     if hasattr(layer, "weights"):
