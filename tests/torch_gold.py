@@ -59,6 +59,32 @@ def torch_dense(
     }
 
 
+def torch_linear_without_bias(
+    inputs: np.ndarray,
+    weights: np.ndarray,
+    dvalues: np.ndarray,
+    *,
+    weight_regularizer_l1: float = 0,
+    weight_regularizer_l2: float = 0,
+) -> dict[str, np.ndarray]:
+    """``nn.Linear(n_inputs, n_neurons, bias=False)``: torch keeps ``weight`` as weightsᵀ."""
+    n_inputs, n_neurons = np.shape(weights)
+    linear = torch.nn.Linear(n_inputs, n_neurons, bias=False, dtype=torch.float64)
+    with torch.no_grad():
+        linear.weight.copy_(_tensor(weights).T)
+    x = _tensor(inputs, requires_grad=True)
+    output = linear(x)
+    w = linear.weight
+    penalty = weight_regularizer_l1 * w.abs().sum() + weight_regularizer_l2 * (w * w).sum()
+    ((output * _tensor(dvalues)).sum() + penalty).backward()
+    return {
+        "output": _numpy(output),
+        "penalty": np.float64(penalty.item()),
+        "dweights": _numpy(linear.weight.grad.T),
+        "dinputs": _numpy(x.grad),
+    }
+
+
 def torch_dropout(inputs: np.ndarray, mask: np.ndarray, dvalues: np.ndarray) -> dict:
     """Dropout with a given scaled ``mask`` (0 or 1/keep, as ``Layer_Dropout.binary_mask``).
 
