@@ -36,6 +36,7 @@ from nnlite.gradients import (
 from nnlite.history import History
 from nnlite.layers import (
     Layer,
+    Layer_BatchNormalization,
     Layer_Dense,
     Layer_Dropout,
     Layer_Embedding,
@@ -81,6 +82,7 @@ __all__ = [
     "Evaluation",
     "History",
     "Layer",
+    "Layer_BatchNormalization",
     "Layer_Dense",
     "Layer_Dropout",
     "Layer_Embedding",
