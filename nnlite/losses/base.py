@@ -92,6 +92,16 @@ class Loss:
         self.accumulated_count = 0
 
 
+def mean_per_sample(values: np.ndarray) -> np.ndarray:
+    """Each sample's mean over all its values: every axis but the first.
+
+    For ``(n_samples, n_outputs)`` this is the book's ``np.mean(values, axis=-1)`` (the same
+    single axis, so the same numbers); for ``(n_samples, channels, height, width)`` it averages
+    each sample's image.
+    """
+    return np.mean(values, axis=tuple(range(1, values.ndim)))
+
+
 def mean_from_sum(values: np.ndarray, total: np.floating) -> np.floating:
     """``values.mean()`` given ``total = values.sum()``: NumPy's mean is that same sum divided
     by the count, so one reduction serves both (float16 accumulates in float32 in
