@@ -304,3 +304,9 @@ def test_a_model_with_a_bias_free_layer_summarizes_saves_and_loads_its_parameter
     other.load_parameters(tmp_path / "bias_free.npz")
     np.testing.assert_array_equal(other.layers[0].weights, model.layers[0].weights)
     assert not hasattr(other.layers[0], "biases")
+    # The whole model too: Model.load builds the layer without biases again
+    model.save(tmp_path / "bias_free.model")
+    loaded = Model.load(tmp_path / "bias_free.model")
+    assert repr(loaded.layers[0]) == "Layer_Dense(2, 3, bias=False)"
+    inputs = np.random.default_rng(2).standard_normal((4, 2))
+    np.testing.assert_array_equal(loaded.predict(inputs), model.predict(inputs))
