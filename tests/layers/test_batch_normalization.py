@@ -114,6 +114,19 @@ def test_gradients_match_finite_differences(training, affine, shapes, data):
     assert max(report.errors.values()) < 1e-6, str(report)
 
 
+def test_a_float32_layer_is_checked_in_float64_and_stays_float32():
+    layer = Layer_BatchNormalization(3, dtype=np.float32)
+    inputs = np.random.default_rng(4).standard_normal((6, 3)).astype(np.float32)
+    layer.forward(3 * inputs + 1)
+    running = layer.running_mean.copy()
+    for training in (True, False):
+        report = check_gradients(layer, inputs, training=training)
+        assert max(report.errors.values()) < 1e-6, str(report)
+        assert report["dweights"].analytic.dtype == np.float64
+    assert layer.weights.dtype == layer.running_var.dtype == np.float32
+    np.testing.assert_array_equal(layer.running_mean, running)  # the check ran on a copy
+
+
 def test_parameters_buffers_and_initial_values():
     layer = Layer_BatchNormalization(3)
     assert declared_parameters(layer) == (WEIGHTS, BIASES)
@@ -196,6 +209,9 @@ def test_a_model_trains_with_batch_normalization_and_predicts_with_running_stati
     assert not np.array_equal(normalization.running_mean, np.zeros((1, 8)))
     # Prediction is inference: each sample alone gives what it gives in a batch
     np.testing.assert_allclose(model.predict(X[:1]), model.predict(X)[:1], rtol=1e-12)
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert lines[3].split()[-3:] == ["(n_samples,", "8)", "16"]  # γ and β of 8 features
 
 
 # ---------------------------------------------------------------------- bad input
