@@ -203,6 +203,7 @@ def test_a_model_trains_with_batch_normalization_and_predicts_with_running_stati
     model.finalize()
     normalization = model.layers[1]
     assert model.trainable_layers == [model.layers[0], normalization, model.layers[3]]
+    assert list(model.named_layers())[1] == "batch_normalization_1"
     history = model.train(X, y, epochs=30, batch_size=20, verbose=0)
     assert history["loss"][-1] < history["loss"][0]
     assert not np.array_equal(normalization.weights, np.ones((1, 8)))
