@@ -27,6 +27,7 @@ from nnlite.gradients import (
 )
 from nnlite.layers import (
     Layer,
+    Layer_BatchNormalization,
     Layer_Dense,
     Layer_Dropout,
     Layer_Embedding,
@@ -82,6 +83,7 @@ __all__ = [
     "Evaluation",
     "History",
     "Layer",
+    "Layer_BatchNormalization",
     "Layer_Dense",
     "Layer_Dropout",
     "Layer_Embedding",

@@ -41,9 +41,11 @@ _SINGULAR_BIAS = ParameterSpec("bias", "dbias", "bias")
 def declared_parameters(layer: object) -> tuple[ParameterSpec, ...]:
     """The parameters ``layer`` has, frozen or not (files and ``Model`` need them all).
 
-    A layer declares them in ``parameter_specs``; otherwise the book's convention applies:
-    a layer with ``weights`` (and ``biases`` if present) has parameters, as ``Model`` decides
-    in the book, and so does one using the course notes' singular ``weight``/``bias``.
+    A layer declares them in ``parameter_specs``, a tuple set on the class or, where an
+    instance's parameters depend on its arguments (``Layer_Dense(..., bias=False)``), on the
+    instance; otherwise the book's convention applies: a layer with ``weights`` (and
+    ``biases`` if present) has parameters, as ``Model`` decides in the book, and so does one
+    using the course notes' singular ``weight``/``bias``.
     """
     declared = getattr(layer, "parameter_specs", None)
     if isinstance(declared, tuple):

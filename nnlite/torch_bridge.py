@@ -85,14 +85,18 @@ def to_torch(model: Model) -> torch.nn.Sequential:
         if kind is Layer_Dense:
             # torch keeps weight as (out, in): the transpose of nnlite's weights
             weight = torch.from_numpy(np.asarray(layer.weights).T.copy())
-            bias = torch.from_numpy(np.asarray(layer.biases)[0].copy())
             # skip_init: no random initial values, which would be overwritten anyway
             linear = nn.utils.skip_init(
-                nn.Linear, layer.n_inputs, layer.n_neurons, dtype=weight.dtype
+                nn.Linear,
+                layer.n_inputs,
+                layer.n_neurons,
+                bias=layer.has_biases,  # Layer_Dense(..., bias=False) becomes bias=False
+                dtype=weight.dtype,
             )
             with torch.no_grad():
                 linear.weight.copy_(weight)
-                linear.bias.copy_(bias)
+                if layer.has_biases:
+                    linear.bias.copy_(torch.from_numpy(np.asarray(layer.biases)[0].copy()))
             linear.requires_grad_(getattr(layer, "trainable", True) is not False)
             module = linear
         elif kind is Layer_Dropout:

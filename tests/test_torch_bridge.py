@@ -172,6 +172,16 @@ def test_from_torch_without_bias_gives_zero_biases():
     np.testing.assert_array_equal(model.layers[0].biases, np.zeros((1, 2)))
 
 
+def test_to_torch_keeps_a_layer_without_bias_without_bias():
+    layer = Layer_Dense(3, 2, bias=False, rng=np.random.default_rng(4))
+    linear = to_torch(nnlite_model(layer))[0]
+    assert linear.bias is None
+    inputs = np.random.default_rng(5).standard_normal((4, 3))
+    np.testing.assert_allclose(
+        linear(torch.from_numpy(inputs)).detach().numpy(), layer.forward(inputs), atol=1e-15
+    )
+
+
 class Layer_Custom:
     def forward(self, inputs, training=False):
         self.output = inputs

@@ -11,7 +11,7 @@ have and, on the first disagreement, prints ours and theirs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -57,6 +57,78 @@ def torch_dense(
         "dbiases": _numpy(b.grad),
         "dinputs": _numpy(x.grad),
     }
+
+
+def torch_linear_without_bias(
+    inputs: np.ndarray,
+    weights: np.ndarray,
+    dvalues: np.ndarray,
+    *,
+    weight_regularizer_l1: float = 0,
+    weight_regularizer_l2: float = 0,
+) -> dict[str, np.ndarray]:
+    """``nn.Linear(n_inputs, n_neurons, bias=False)``: torch keeps ``weight`` as weightsᵀ."""
+    n_inputs, n_neurons = np.shape(weights)
+    linear = torch.nn.Linear(n_inputs, n_neurons, bias=False, dtype=torch.float64)
+    with torch.no_grad():
+        linear.weight.copy_(_tensor(weights).T)
+    x = _tensor(inputs, requires_grad=True)
+    output = linear(x)
+    w = linear.weight
+    penalty = weight_regularizer_l1 * w.abs().sum() + weight_regularizer_l2 * (w * w).sum()
+    ((output * _tensor(dvalues)).sum() + penalty).backward()
+    return {
+        "output": _numpy(output),
+        "penalty": np.float64(penalty.item()),
+        "dweights": _numpy(linear.weight.grad.T),
+        "dinputs": _numpy(x.grad),
+    }
+
+
+def torch_batch_normalization(
+    inputs: np.ndarray,
+    dvalues: np.ndarray,
+    *,
+    weights: np.ndarray | None,
+    biases: np.ndarray | None,
+    training: bool,
+    earlier_batches: Sequence[np.ndarray] = (),
+    momentum: float = 0.1,
+    epsilon: float = 1e-5,
+) -> dict[str, np.ndarray]:
+    """``nn.BatchNorm1d`` (2-D inputs) or ``nn.BatchNorm2d`` (4-D), affine when ``weights``
+    (γ) and ``biases`` (β) are given as ``(1, n_features)`` rows.
+
+    The module first runs in training mode on ``earlier_batches`` (moving its running
+    statistics), then on ``inputs`` in the mode ``training`` says. The running statistics are
+    returned as nnlite's ``(1, n_features)`` rows, after the last forward pass.
+    """
+    features = np.shape(inputs)[1]
+    kind = torch.nn.BatchNorm1d if np.ndim(inputs) == 2 else torch.nn.BatchNorm2d
+    affine = weights is not None
+    module = kind(features, eps=epsilon, momentum=momentum, affine=affine, dtype=torch.float64)
+    if affine:
+        with torch.no_grad():
+            module.weight.copy_(_tensor(weights).reshape(-1))
+            module.bias.copy_(_tensor(biases).reshape(-1))
+    module.train()
+    with torch.no_grad():
+        for batch in earlier_batches:
+            module(_tensor(batch))
+    module.train(training)
+    x = _tensor(inputs, requires_grad=True)
+    output = module(x)
+    (output * _tensor(dvalues)).sum().backward()
+    gold = {
+        "output": _numpy(output),
+        "dinputs": _numpy(x.grad),
+        "running_mean": _numpy(module.running_mean).reshape(1, -1),
+        "running_var": _numpy(module.running_var).reshape(1, -1),
+    }
+    if affine:
+        gold["dweights"] = _numpy(module.weight.grad).reshape(1, -1)
+        gold["dbiases"] = _numpy(module.bias.grad).reshape(1, -1)
+    return gold
 
 
 def torch_dropout(inputs: np.ndarray, mask: np.ndarray, dvalues: np.ndarray) -> dict:

@@ -130,7 +130,11 @@ def describe(obj: object, kind: str) -> dict[str, Any]:
             "arguments": None,
             "reason": f"{name} is not one of nnlite's {kind} classes {sorted(KINDS[kind])}",
         }
-    return {"class": name, "arguments": {key: getattr(obj, key) for key in recipe.arguments}}
+    arguments = {key: getattr(obj, key) for key in recipe.arguments}
+    if recipe.cls is Layer_Dense and not obj.has_biases:
+        # Written only for Layer_Dense(..., bias=False), so earlier files read as before
+        arguments["bias"] = False
+    return {"class": name, "arguments": arguments}
 
 
 def build(description: Mapping[str, Any], kind: str, path: str, where: str) -> object:
@@ -155,6 +159,10 @@ def build(description: Mapping[str, Any], kind: str, path: str, where: str) -> o
         raise ValueError(
             f"{path!r}: {where}.arguments should be a JSON object, found {arguments!r}"
         )
+    options = {}
+    if recipe.cls is Layer_Dense and "bias" in arguments:
+        options["bias"] = arguments["bias"]
+        arguments = {key: value for key, value in arguments.items() if key != "bias"}
     unknown = sorted(set(arguments) - set(recipe.arguments))
     missing = sorted(set(recipe.arguments) - set(arguments))
     if unknown or missing:
@@ -165,7 +173,7 @@ def build(description: Mapping[str, Any], kind: str, path: str, where: str) -> o
     try:
         if recipe.cls is Layer_Dense:
             # Draw the throwaway initial weights from a local generator, not the global stream
-            return Layer_Dense(**arguments, rng=np.random.default_rng(0))
+            return Layer_Dense(**arguments, **options, rng=np.random.default_rng(0))
         return recipe.cls(**arguments)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{path!r}: {where} cannot be built from the file: {error}") from None

@@ -23,7 +23,8 @@ class Layer_Dense(Layer):
     """A dense (fully connected) layer, as in the book.
 
     Forward: ``output = inputs · weights + biases``, with ``weights`` of shape
-    ``(n_inputs, n_neurons)`` and ``biases`` of shape ``(1, n_neurons)``.
+    ``(n_inputs, n_neurons)`` and ``biases`` of shape ``(1, n_neurons)`` (no biases, and no
+    ``dbiases``, with ``bias=False``).
 
     Backward, given ``dvalues`` (the gradient of the loss with respect to ``output``)::
 
@@ -37,6 +38,11 @@ class Layer_Dense(Layer):
         Number of input features and of neurons (outputs).
     weight_regularizer_l1, weight_regularizer_l2, bias_regularizer_l1, bias_regularizer_l2:
         Strengths λ of the L1 (λ·Σ|w|) and L2 (λ·Σw²) penalties; 0 turns a penalty off.
+    bias:
+        ``False`` builds the layer without biases (``output = inputs · weights``), as
+        ``torch.nn.Linear(..., bias=False)``: useful before a batch normalization, whose β
+        takes their place. The layer then has no ``biases`` attribute and declares only its
+        weights, and the weights are drawn exactly as with biases.
     weight_initializer:
         ``"book"`` (default): ``weight_scale · randn``, the book's ``0.01 * np.random.randn``;
         ``"he"``: normal with std √(2/n_inputs), for ReLU networks;
@@ -69,6 +75,7 @@ class Layer_Dense(Layer):
         bias_regularizer_l1: float = 0,
         bias_regularizer_l2: float = 0,
         *,
+        bias: bool = True,
         weight_initializer: str = "book",
         weight_scale: float = 0.01,
         rng: np.random.Generator | None = None,
@@ -92,13 +99,26 @@ class Layer_Dense(Layer):
                 f"got {weight_initializer!r}"
             )
         check_non_negative(where, "weight_scale", weight_scale)
+        if not isinstance(bias, bool):
+            raise TypeError(f"{where}: bias must be True or False, got {bias!r}")
+        if not bias and (bias_regularizer_l1 or bias_regularizer_l2):
+            raise ValueError(
+                f"{where}: bias=False leaves no biases to regularize, but got "
+                f"bias_regularizer_l1={bias_regularizer_l1} and "
+                f"bias_regularizer_l2={bias_regularizer_l2}; set them to 0 or use bias=True"
+            )
 
         # Initialize weights and biases (one draw from the stream, as in the book)
         self.weights = _initial_weights(n_inputs, n_neurons, weight_initializer, weight_scale, rng)
-        self.biases = np.zeros((1, n_neurons))
         if dtype is not None:
             self.weights = self.weights.astype(dtype)
-            self.biases = self.biases.astype(dtype)
+        if bias:
+            self.biases = np.zeros((1, n_neurons))
+            if dtype is not None:
+                self.biases = self.biases.astype(dtype)
+        else:
+            # Only the weights are trained (and saved)
+            self.parameter_specs = (WEIGHTS,)
 
         # Set regularization strength
         self.weight_regularizer_l1 = weight_regularizer_l1
@@ -121,9 +141,15 @@ class Layer_Dense(Layer):
     def n_neurons(self) -> int:
         return self.weights.shape[1]
 
+    @property
+    def has_biases(self) -> bool:
+        """False for a layer built with ``bias=False``."""
+        return hasattr(self, "biases")
+
     def __repr__(self) -> str:
+        bias = "" if self.has_biases else ", bias=False"
         name = f", name={self.name!r}" if self.name else ""
-        return f"Layer_Dense({self.n_inputs}, {self.n_neurons}{name})"
+        return f"Layer_Dense({self.n_inputs}, {self.n_neurons}{bias}{name})"
 
     def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
         inputs = as_2d_array(self, "inputs", inputs, width=self.n_inputs)
@@ -133,9 +159,10 @@ class Layer_Dense(Layer):
         self.inputs = inputs
         # Calculate output values from inputs, weights and biases
         output = np.dot(inputs, self.weights)
-        if output.dtype == self.biases.dtype:
+        has_biases = self.has_biases  # False for bias=False: the product is the output
+        if has_biases and output.dtype == self.biases.dtype:
             output += self.biases  # the same sums, without a second output-sized array
-        else:
+        elif has_biases:
             output = output + self.biases  # NumPy's promotion decides the dtype, as the book
         self.output = output
         return self.output
@@ -144,11 +171,13 @@ class Layer_Dense(Layer):
         require_forward(self, self)
         expected = (len(self.inputs), self.n_neurons)
         dvalues = check_same_shape(self, "dvalues", dvalues, expected)
-        previous = (self.dweights, self.dbiases) if self._accumulating() else None
+        has_biases = self.has_biases
+        previous = (self.dweights, getattr(self, "dbiases", None)) if self._accumulating() else None
 
         # Gradients on parameters
         self.dweights = np.dot(self.inputs.T, dvalues)
-        self.dbiases = dvalues.sum(axis=0, keepdims=True)
+        if has_biases:
+            self.dbiases = dvalues.sum(axis=0, keepdims=True)
 
         # Gradients on regularization (only where the strength is above 0)
         # L1: the subgradient of |w| is +1 for w >= 0 and -1 for w < 0
@@ -159,19 +188,21 @@ class Layer_Dense(Layer):
         # L2: the gradient of λ·w² is 2λ·w
         if self.weight_regularizer_l2 > 0:
             self.dweights += 2 * self.weight_regularizer_l2 * self.weights
-        if self.bias_regularizer_l1 > 0:
+        if has_biases and self.bias_regularizer_l1 > 0:
             dL1 = np.ones_like(self.biases)
             dL1[self.biases < 0] = -1
             self.dbiases += self.bias_regularizer_l1 * dL1
-        if self.bias_regularizer_l2 > 0:
+        if has_biases and self.bias_regularizer_l2 > 0:
             self.dbiases += 2 * self.bias_regularizer_l2 * self.biases
 
         if previous is not None:
             # Inside accumulate_gradients(): add to the gradients of earlier passes
             earlier_dweights, earlier_dbiases = previous
             earlier_dweights += self.dweights
-            earlier_dbiases += self.dbiases
-            self.dweights, self.dbiases = earlier_dweights, earlier_dbiases
+            self.dweights = earlier_dweights
+            if has_biases:
+                earlier_dbiases += self.dbiases
+                self.dbiases = earlier_dbiases
 
         # Gradient on values (a Model's first layer skips it: nothing reads it there)
         self.dinputs = np.dot(dvalues, self.weights.T) if self.needs_dinputs else None
@@ -181,21 +212,34 @@ class Layer_Dense(Layer):
         if not getattr(self, "accumulate_gradients", False):
             return False
         dweights = getattr(self, "dweights", None)
+        if not (isinstance(dweights, np.ndarray) and dweights.shape == self.weights.shape):
+            return False
+        if not self.has_biases:
+            return True
         dbiases = getattr(self, "dbiases", None)
-        return (
-            isinstance(dweights, np.ndarray)
-            and dweights.shape == self.weights.shape
-            and isinstance(dbiases, np.ndarray)
-            and dbiases.shape == self.biases.shape
-        )
+        return isinstance(dbiases, np.ndarray) and dbiases.shape == self.biases.shape
 
-    def get_parameters(self) -> tuple[np.ndarray, np.ndarray]:
-        """The layer's ``(weights, biases)``: the arrays themselves, not copies (as the book)."""
+    def get_parameters(self) -> tuple[np.ndarray, ...]:
+        """The layer's ``(weights, biases)``: the arrays themselves, not copies (as the book).
+        A layer built with ``bias=False`` returns ``(weights,)``."""
+        if not self.has_biases:
+            return (self.weights,)
         return self.weights, self.biases
 
-    def set_parameters(self, weights: np.ndarray, biases: np.ndarray) -> None:
-        """Replace the weights and biases, checking that their shapes fit together."""
+    def set_parameters(self, weights: np.ndarray, biases: np.ndarray | None = None) -> None:
+        """Replace the weights and biases, checking that their shapes fit together.
+
+        A layer built with ``bias=False`` takes the weights alone."""
         weights = np.asarray(weights)
+        if not self.has_biases:
+            if biases is not None or weights.ndim != 2:
+                raise ValueError(
+                    f"{self!r}.set_parameters: this layer has no biases (bias=False) and takes "
+                    f"only weights of shape (n_inputs, n_neurons), got weights of shape "
+                    f"{weights.shape} and biases {np.shape(biases) if biases is not None else None}"
+                )
+            self.weights = weights
+            return
         biases = np.asarray(biases)
         if weights.ndim != 2 or biases.shape != (1, weights.shape[1]):
             raise ValueError(

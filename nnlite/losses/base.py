@@ -33,7 +33,8 @@ class Loss:
 
         With a ``layer`` (book chapters 14-17), that layer's penalty; without one (chapter 18
         on), the sum over the remembered trainable layers. Layers without regularizer
-        attributes count as unregularized.
+        attributes count as unregularized, and a layer without biases
+        (``Layer_Dense(..., bias=False)``) has no bias penalty.
         """
         layers = self.trainable_layers if layer is None else (layer,)
         # 0 by default
@@ -43,6 +44,8 @@ class Loss:
             weight_l2 = getattr(layer, "weight_regularizer_l2", 0)
             bias_l1 = getattr(layer, "bias_regularizer_l1", 0)
             bias_l2 = getattr(layer, "bias_regularizer_l2", 0)
+            if not hasattr(layer, "biases"):
+                bias_l1 = bias_l2 = 0
             # Each penalty is calculated only when its strength is above 0
             if weight_l1 > 0:
                 regularization_loss += weight_l1 * np.sum(np.abs(layer.weights))
@@ -87,6 +90,16 @@ class Loss:
         """Reset the running totals, at the start of an epoch or an evaluation."""
         self.accumulated_sum = 0
         self.accumulated_count = 0
+
+
+def mean_per_sample(values: np.ndarray) -> np.ndarray:
+    """Each sample's mean over all its values: every axis but the first.
+
+    For ``(n_samples, n_outputs)`` this is the book's ``np.mean(values, axis=-1)`` (the same
+    single axis, so the same numbers); for ``(n_samples, channels, height, width)`` it averages
+    each sample's image.
+    """
+    return np.mean(values, axis=tuple(range(1, values.ndim)))
 
 
 def mean_from_sum(values: np.ndarray, total: np.floating) -> np.floating:

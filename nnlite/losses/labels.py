@@ -17,6 +17,21 @@ def check_predictions(where: object, y_pred: np.ndarray) -> np.ndarray:
     return y_pred
 
 
+def check_sample_predictions(where: object, y_pred: np.ndarray) -> np.ndarray:
+    """Raise unless the predictions are an array ``(n_samples, ...)`` of 2 or more dimensions:
+    ``(n_samples, n_outputs)``, or an image per sample ``(n_samples, channels, height, width)``.
+    """
+    if not isinstance(y_pred, np.ndarray) or y_pred.ndim < 2:
+        hint = ""
+        if isinstance(y_pred, np.ndarray) and y_pred.ndim == 1:
+            hint = "; for one output per sample, use a column: y_pred.reshape(-1, 1)"
+        raise ValueError(
+            f"{where}: predictions must be a 2-D array (n_samples, n_outputs) or an array of "
+            f"more dimensions (n_samples, ...), got {_describe(y_pred)}{hint}"
+        )
+    return y_pred
+
+
 def check_class_labels(where: object, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
     """Raise unless ``y_true`` holds class indices (1-D) or one-hot rows (2-D) for ``y_pred``.
 
@@ -52,12 +67,13 @@ def check_class_labels(where: object, y_pred: np.ndarray, y_true: np.ndarray) ->
 
 
 def check_targets(where: object, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
-    """Raise unless ``y_true`` has exactly the predictions' shape (binary and regression losses).
+    """Raise unless ``y_true`` has exactly the predictions' shape (binary and regression losses),
+    ``(n_samples, ...)`` with 2 or more dimensions.
 
     A 1-D ``y_true`` against ``(n, 1)`` predictions would broadcast to an ``(n, n)`` matrix and
     give a wrong loss without any error, so it is refused with the fix.
     """
-    check_predictions(where, y_pred)
+    check_sample_predictions(where, y_pred)
     y_true = y_true if isinstance(y_true, np.ndarray) else np.asarray(y_true)
     if y_true.shape != y_pred.shape:
         hint = ""

@@ -690,7 +690,8 @@ class Model:
 def _kind_of(layer: object) -> str:
     """``Layer_Dense`` → ``dense``, ``Activation_LeakyReLU`` → ``leaky_relu``: for names."""
     kind = type(layer).__name__.removeprefix("Layer_").removeprefix("Activation_")
-    return {"LeakyReLU": "leaky_relu"}.get(kind, kind.lower())
+    names = {"LeakyReLU": "leaky_relu", "BatchNormalization": "batch_normalization"}
+    return names.get(kind, kind.lower())
 
 
 def _output_width(layer: object, specs: tuple[ParameterSpec, ...], width: int | None) -> int | None:

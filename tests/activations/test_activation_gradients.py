@@ -43,3 +43,17 @@ def test_gradients_match_finite_differences(make_activation, seed, shape):
     report = check_gradients(make_activation(), inputs_away_from_zero(seed, shape), seed=seed)
     assert report.passed, str(report)
     assert report.errors["dinputs"] < 1e-6
+
+
+ELEMENT_WISE = {name: make for name, make in ACTIVATIONS.items() if name != "softmax"}
+
+
+@pytest.mark.parametrize("make_activation", ELEMENT_WISE.values(), ids=ELEMENT_WISE.keys())
+@settings(max_examples=5, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    shape=st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)),
+)
+def test_gradients_on_images_match_finite_differences(make_activation, seed, shape):
+    report = check_gradients(make_activation(), inputs_away_from_zero(seed, shape), seed=seed)
+    assert report.errors["dinputs"] < 1e-6, str(report)

@@ -39,3 +39,26 @@ def test_forward_and_backward_match_torch(name, make_activation, torch_function,
     activation.backward(dvalues)
     ours = {"output": activation.output, "dinputs": activation.dinputs}
     assert_matches_torch(ours, torch_activation(torch_function, inputs, dvalues))
+
+
+ELEMENT_WISE = [case for case in CASES if case[0] != "softmax"]
+
+
+@pytest.mark.parametrize("shape", [(3, 2, 4, 5), (4, 3, 2), (6,)], ids=["4-D", "3-D", "1-D"])
+@pytest.mark.parametrize(("name", "make_activation", "torch_function"), ELEMENT_WISE)
+def test_element_wise_activations_take_any_shape(name, make_activation, torch_function, shape):
+    """Images (n_samples, channels, height, width) pass through element-wise activations."""
+    rng = np.random.default_rng(len(name) + len(shape))
+    inputs = 5.0 * rng.standard_normal(shape)
+    dvalues = rng.standard_normal(shape)
+    activation = make_activation()
+    activation.forward(inputs)
+    activation.backward(dvalues)
+    ours = {"output": activation.output, "dinputs": activation.dinputs}
+    assert activation.dinputs.shape == shape
+    assert_matches_torch(ours, torch_activation(torch_function, inputs, dvalues))
+
+
+def test_softmax_stays_on_rows_of_scores():
+    with pytest.raises(ValueError, match=r"Activation_Softmax\(\): inputs must be a 2-D array"):
+        Activation_Softmax().forward(np.zeros((2, 3, 4, 4)))

@@ -4,14 +4,23 @@ References: central finite differences (nnlite.gradcheck), PyTorch float64 (test
 and, for the initial weights, the book's own draw ``0.01 * np.random.randn``.
 """
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnlite import Layer_Dense
+from nnlite import Layer_Dense, Loss_MeanSquaredError, Model
 from nnlite.gradcheck import check_gradients
-from tests.torch_gold import assert_matches_torch, torch_dense
+from nnlite.gradients import accumulate_gradients
+from nnlite.parameters import WEIGHTS, declared_parameters
+from tests.torch_gold import assert_matches_torch, torch_dense, torch_linear_without_bias
+
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 REGULARIZERS = {
     "none": {},
@@ -140,3 +149,164 @@ def test_a_float32_layer_is_checked_in_float64_and_stays_float32():
     assert report.passed, str(report)
     assert report["dweights"].analytic.dtype == np.float64
     assert layer.weights.dtype == np.float32
+
+
+# ---------------------------------------------------------------------- bias=False
+
+WEIGHT_REGULARIZERS = {name: r for name, r in REGULARIZERS.items() if not name.startswith("bias")}
+WEIGHT_REGULARIZERS["all four"] = {"weight_regularizer_l1": 5e-4, "weight_regularizer_l2": 5e-4}
+
+
+def bias_free_case(seed, n_samples, n_inputs, n_neurons, regularizers):
+    rng = np.random.default_rng(seed)
+    layer = Layer_Dense(n_inputs, n_neurons, **regularizers, bias=False, rng=rng)
+    layer.weights = away_from_zero(rng, (n_inputs, n_neurons))
+    inputs = rng.uniform(-2, 2, size=(n_samples, n_inputs))
+    dvalues = rng.standard_normal((n_samples, n_neurons))
+    return layer, inputs, dvalues
+
+
+def test_a_bias_free_layer_has_and_declares_only_weights():
+    layer = Layer_Dense(3, 4, bias=False)
+    assert not hasattr(layer, "biases") and not layer.has_biases
+    assert declared_parameters(layer) == (WEIGHTS,)
+    assert declared_parameters(Layer_Dense(3, 4)) == Layer_Dense.parameter_specs
+    assert repr(layer) == "Layer_Dense(3, 4, bias=False)"
+    assert layer.get_parameters() == (layer.weights,)
+
+
+@pytest.mark.parametrize("initializer", ["book", "he", "glorot"])
+def test_bias_false_draws_the_same_weights(initializer):
+    np.random.seed(11)
+    with_biases = Layer_Dense(6, 5, weight_initializer=initializer)
+    after_with = np.random.random()
+    np.random.seed(11)
+    without = Layer_Dense(6, 5, weight_initializer=initializer, bias=False)
+    assert without.weights.tobytes() == with_biases.weights.tobytes()
+    assert np.random.random() == after_with  # and leaves the stream at the same place
+
+
+def test_bias_false_draws_the_books_weights_under_nnfs_init():
+    script = (
+        "import nnfs\n"
+        "from nnlite import Layer_Dense\n"
+        "nnfs.init()\n"
+        "book = Layer_Dense(2, 64).weights\n"
+        "nnfs.init()\n"
+        "free = Layer_Dense(2, 64, bias=False).weights\n"
+        "print(book.dtype, free.dtype, book.tobytes() == free.tobytes())\n"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=environment
+    )
+    assert result.stdout.split() == ["float32", "float32", "True"], result.stderr
+
+
+@pytest.mark.parametrize(
+    "regularizers", WEIGHT_REGULARIZERS.values(), ids=WEIGHT_REGULARIZERS.keys()
+)
+@settings(max_examples=10, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_samples=st.integers(1, 6),
+    n_inputs=st.integers(1, 5),
+    n_neurons=st.integers(1, 5),
+)
+def test_bias_free_gradients_match_finite_differences(
+    regularizers, seed, n_samples, n_inputs, n_neurons
+):
+    layer, inputs, _ = bias_free_case(seed, n_samples, n_inputs, n_neurons, regularizers)
+    report = check_gradients(layer, inputs)
+    assert set(report.errors) == {"dweights", "dinputs"}
+    assert max(report.errors.values()) < 1e-6, str(report)
+
+
+@pytest.mark.parametrize(
+    "regularizers", WEIGHT_REGULARIZERS.values(), ids=WEIGHT_REGULARIZERS.keys()
+)
+def test_bias_free_forward_and_backward_match_torch_linear_without_bias(regularizers):
+    layer, inputs, dvalues = bias_free_case(3, 6, 4, 5, regularizers)
+    theirs = torch_linear_without_bias(inputs, layer.weights, dvalues, **regularizers)
+    layer.forward(inputs)
+    layer.backward(dvalues)
+    penalty = Loss_MeanSquaredError().regularization_loss(layer)
+    ours = {
+        "output": layer.output,
+        "penalty": penalty,
+        "dweights": layer.dweights,
+        "dinputs": layer.dinputs,
+    }
+    assert_matches_torch(ours, theirs)
+    assert not hasattr(layer, "dbiases")
+
+
+def test_bias_free_gradients_accumulate():
+    layer, inputs, dvalues = bias_free_case(4, 5, 3, 2, {})
+    layer.forward(inputs)
+    layer.backward(dvalues)
+    once = layer.dweights.copy()
+    with accumulate_gradients([layer]):
+        layer.forward(inputs)
+        layer.backward(dvalues)
+    np.testing.assert_allclose(layer.dweights, 2 * once, rtol=1e-15)
+
+
+def test_bias_free_set_parameters_takes_the_weights_alone():
+    layer = Layer_Dense(3, 2, bias=False)
+    weights = np.arange(6.0).reshape(3, 2)
+    layer.set_parameters(weights)
+    assert layer.weights is not None and np.array_equal(layer.weights, weights)
+    with pytest.raises(ValueError, match=r"has no biases \(bias=False\)"):
+        layer.set_parameters(weights, np.zeros((1, 2)))
+    np.testing.assert_array_equal(layer.weights, weights)
+
+
+@pytest.mark.parametrize(
+    "arguments, error, message",
+    [
+        ({"bias": 0}, TypeError, r"Layer_Dense\(3, 2\): bias must be True or False, got 0"),
+        (
+            {"bias": False, "bias_regularizer_l1": 0.1},
+            ValueError,
+            r"Layer_Dense\(3, 2\): bias=False leaves no biases to regularize, but got "
+            r"bias_regularizer_l1=0.1",
+        ),
+        (
+            {"bias": False, "bias_regularizer_l2": 0.2},
+            ValueError,
+            r"bias_regularizer_l2=0.2; set them to 0 or use bias=True",
+        ),
+    ],
+)
+def test_bias_argument_errors(arguments, error, message):
+    with pytest.raises(error, match=message):
+        Layer_Dense(3, 2, **arguments)
+
+
+def test_a_model_with_a_bias_free_layer_summarizes_saves_and_loads_its_parameters(tmp_path):
+    def build(seed):
+        model = Model()
+        model.add(Layer_Dense(2, 3, bias=False, rng=np.random.default_rng(seed)))
+        model.add(Layer_Dense(3, 1, rng=np.random.default_rng(seed)))
+        model.set(loss=Loss_MeanSquaredError())
+        model.finalize()
+        return model
+
+    model = build(0)
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert "Layer_Dense(2, 3, bias=False)" in lines[2] and lines[2].endswith(" 6")
+    assert lines[4] == "parameters: 10 (trainable: 10, frozen: 0)"
+    assert [len(p) for p in model.get_parameters()] == [1, 2]
+    model.save_parameters(tmp_path / "bias_free.npz")
+    other = build(1)
+    other.load_parameters(tmp_path / "bias_free.npz")
+    np.testing.assert_array_equal(other.layers[0].weights, model.layers[0].weights)
+    assert not hasattr(other.layers[0], "biases")
+    # The whole model too: Model.load builds the layer without biases again
+    model.save(tmp_path / "bias_free.model")
+    loaded = Model.load(tmp_path / "bias_free.model")
+    assert repr(loaded.layers[0]) == "Layer_Dense(2, 3, bias=False)"
+    inputs = np.random.default_rng(2).standard_normal((4, 2))
+    np.testing.assert_array_equal(loaded.predict(inputs), model.predict(inputs))

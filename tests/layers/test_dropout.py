@@ -77,3 +77,17 @@ def test_forward_without_training_argument_drops_as_in_the_books_chapters_15_to_
     output = layer.forward(np.ones((20, 20)))
     assert (output == 0).any()
     np.testing.assert_array_equal(output, layer.binary_mask)
+
+
+def test_images_are_dropped_value_by_value_as_torch_applies_the_same_mask():
+    rng = np.random.default_rng(6)
+    inputs = rng.standard_normal((3, 2, 4, 4))
+    dvalues = rng.standard_normal(inputs.shape)
+    layer = Layer_Dropout(0.3, rng=np.random.default_rng(7))
+    layer.forward(inputs, training=True)
+    layer.backward(dvalues)
+    assert layer.binary_mask.shape == inputs.shape
+    ours = {"output": layer.output, "dinputs": layer.dinputs}
+    assert_matches_torch(ours, torch_dropout(inputs, layer.binary_mask, dvalues))
+    report = check_gradients(layer, inputs[:1])
+    assert report.errors["dinputs"] < 1e-6, str(report)

@@ -86,3 +86,32 @@ def test_gradients_match_finite_differences(make_loss, make_data, seed, n_sample
     report = check_gradients(make_loss(), predictions, targets)
     assert report.passed, str(report)
     assert report.errors["dinputs"] < 1e-6
+
+
+# name -> (loss, function of (rng, shape) giving (predictions, targets)) for images
+IMAGE_CASES = {
+    "bce": (
+        Loss_BinaryCrossentropy,
+        lambda rng, shape: (rng.uniform(0.05, 0.95, shape), rng.integers(0, 2, shape) * 1.0),
+    ),
+    "mse": (Loss_MeanSquaredError, lambda rng, shape: rng.normal(size=(2, *shape))),
+    "mae": (
+        Loss_MeanAbsoluteError,
+        lambda rng, shape: (
+            (y := rng.normal(size=shape)) + rng.uniform(0.05, 1, shape) * rng.choice([-1, 1]),
+            y,
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize(("make_loss", "make_data"), IMAGE_CASES.values(), ids=IMAGE_CASES.keys())
+@settings(max_examples=8, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    shape=st.tuples(st.integers(1, 3), st.integers(1, 2), st.integers(1, 3), st.integers(1, 3)),
+)
+def test_gradients_on_images_match_finite_differences(make_loss, make_data, seed, shape):
+    predictions, targets = make_data(np.random.default_rng(seed), shape)
+    report = check_gradients(make_loss(), predictions, targets)
+    assert report.errors["dinputs"] < 1e-6, str(report)

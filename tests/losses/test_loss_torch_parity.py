@@ -32,16 +32,21 @@ def torch_cce(p, y):
     return -torch.log((clipped(p) * y).sum(dim=1))
 
 
+def per_sample_mean(values):
+    """The mean of each sample's values: over its outputs, or over every pixel of an image."""
+    return values.flatten(start_dim=1).mean(dim=1)
+
+
 def torch_bce(p, y):
-    return functional.binary_cross_entropy(clipped(p), y, reduction="none").mean(dim=-1)
+    return per_sample_mean(functional.binary_cross_entropy(clipped(p), y, reduction="none"))
 
 
 def torch_mse(p, y):
-    return functional.mse_loss(p, y, reduction="none").mean(dim=-1)
+    return per_sample_mean(functional.mse_loss(p, y, reduction="none"))
 
 
 def torch_mae(p, y):
-    return functional.l1_loss(p, y, reduction="none").mean(dim=-1)
+    return per_sample_mean(functional.l1_loss(p, y, reduction="none"))
 
 
 def probabilities(rng, shape):
@@ -72,6 +77,22 @@ CASES = [
     ),
     ("mse", Loss_MeanSquaredError, torch_mse, REGRESSION_OUTPUTS, REGRESSION_TARGETS),
     ("mae", Loss_MeanAbsoluteError, torch_mae, REGRESSION_OUTPUTS, REGRESSION_TARGETS),
+]
+
+# Images (n_samples, channels, height, width) and sequences (n_samples, steps, features)
+IMAGE_OUTPUTS = RNG.uniform(0.02, 0.98, (4, 2, 3, 5))
+IMAGE_MASKS = RNG.integers(0, 2, IMAGE_OUTPUTS.shape).astype(np.float64)
+IMAGE_TARGETS = IMAGE_OUTPUTS + RNG.uniform(0.1, 1, IMAGE_OUTPUTS.shape) * RNG.choice(
+    [-1, 1], IMAGE_OUTPUTS.shape
+)
+SEQUENCE_OUTPUTS = RNG.normal(size=(5, 3, 2))
+SEQUENCE_TARGETS = SEQUENCE_OUTPUTS + RNG.uniform(0.1, 1, (5, 3, 2))
+CASES += [
+    ("bce, 4-D", Loss_BinaryCrossentropy, torch_bce, IMAGE_OUTPUTS, IMAGE_MASKS),
+    ("mse, 4-D", Loss_MeanSquaredError, torch_mse, IMAGE_OUTPUTS, IMAGE_TARGETS),
+    ("mae, 4-D", Loss_MeanAbsoluteError, torch_mae, IMAGE_OUTPUTS, IMAGE_TARGETS),
+    ("mse, 3-D", Loss_MeanSquaredError, torch_mse, SEQUENCE_OUTPUTS, SEQUENCE_TARGETS),
+    ("mae, 3-D", Loss_MeanAbsoluteError, torch_mae, SEQUENCE_OUTPUTS, SEQUENCE_TARGETS),
 ]
 
 

@@ -100,3 +100,16 @@ def test_chapter_14_pattern_through_the_combined_objects_loss():
     np.testing.assert_allclose(
         softmax_loss.loss.regularization_loss(layer), penalty(layer, STRENGTHS["weight L2"])
     )
+
+
+def test_a_layer_without_biases_has_no_bias_penalty():
+    """Layer_Dense(..., bias=False) refuses bias strengths; one set afterwards (or a hand-written
+    layer with strengths but no biases) must not reach for the missing ``biases``."""
+    rng = np.random.default_rng(8)
+    layer = Layer_Dense(4, 3, weight_regularizer_l2=0.5, bias=False, rng=rng)
+    layer.bias_regularizer_l1 = layer.bias_regularizer_l2 = 0.25
+    expected = 0.5 * np.sum(layer.weights**2)
+    assert Loss_MeanSquaredError().regularization_loss(layer) == expected
+    loss = Loss_MeanSquaredError()
+    loss.remember_trainable_layers([layer, regularized_layer(1, STRENGTHS["all four"])])
+    assert loss.regularization_loss() > expected
