@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlite.optimizers.engine.saved_state import named_layers
+from nnlite.layer_names import named_layers
 from nnlite.optimizers.optimizer import Optimizer
 from nnlite.parameters import ParameterSpec, describe, trainable_parameters
 from nnlite.schedules.base import Schedule

@@ -4,6 +4,7 @@ The model calls, in order::
 
     on_train_begin(model)
     for each epoch:
+        on_epoch_begin(model, epoch)
         for each step:  on_step_end(model, epoch, step, logs)   # logs of that batch
         on_epoch_end(model, epoch, logs)                         # the History figures
     on_train_end(model, history)
@@ -24,6 +25,9 @@ class Callback:
 
     def on_train_begin(self, model: Any) -> None:
         """Called once, before the first epoch."""
+
+    def on_epoch_begin(self, model: Any, epoch: int) -> None:
+        """Called at the start of each epoch, before its first step."""
 
     def on_step_end(self, model: Any, epoch: int, step: int, logs: Mapping[str, float]) -> None:
         """Called after each optimizer step with that batch's figures."""

@@ -19,13 +19,12 @@ chapter script runs on nnlite and prints the book Model's numbers::
 
 from __future__ import annotations
 
-import numbers
 import os
-from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
+from nnlite.layer_names import name_layers
 
 from nnlite.activations.softmax import Activation_Softmax
 from nnlite.files import model_files
@@ -34,12 +33,13 @@ from nnlite.losses.categorical_crossentropy import Loss_CategoricalCrossentropy
 from nnlite.losses.softmax_categorical_crossentropy import (
     Activation_Softmax_Loss_CategoricalCrossentropy,
 )
-from nnlite.parameters import ParameterSpec, declared_parameters
+from nnlite.parameters import declared_parameters
 from nnlite.training import arguments as checks
 from nnlite.training.callback import Callback
 from nnlite.training.history import History
-from nnlite.training.printed_lines import StepFigures, book_line, progress_postfix
-from nnlite.training.progress import progress_bar
+from nnlite.training.printed_lines import Callback_BookLines, StepFigures, validation_line
+from nnlite.training.progress import Callback_ProgressBar
+from nnlite.training.summary import summary_lines
 
 _MISSING = {
     "loss": "call model.set(loss=Loss_CategoricalCrossentropy()) (or another loss), then "
@@ -63,13 +63,10 @@ class _Run(NamedTuple):
 
     steps: int
     batch_size: int | None
-    print_every: int
     style: str
-    verbose: int
     shuffle: bool
     rng: np.random.Generator | None
     callbacks: list[Callback]
-    bar: object
 
 
 class Model:
@@ -287,49 +284,53 @@ class Model:
             validation_data = checks.check_validation_data(validation_data)
         callbacks = checks.check_callbacks(callbacks)
 
+        # What train prints, or the progress bar, is a callback run after the given ones
+        loggers = []
+        if verbose == 1:
+            loggers.append(
+                Callback_BookLines(
+                    style,
+                    steps=steps,
+                    print_every=print_every,
+                    validation_data=validation_data,
+                    batch_size=batch_size,
+                )  # fmt: skip
+            )
+        elif verbose == 2:
+            loggers.append(Callback_ProgressBar((epochs - initial_epoch) * steps, epochs))
+        callbacks = [*callbacks, *loggers]
         history = History()
         self.stop_training = False
         self.stop_reason = None
-        remaining = (epochs - initial_epoch) * steps
-        bar = progress_bar(remaining, description="training") if verbose == 2 else None
-        run = _Run(steps, batch_size, print_every, style, verbose, shuffle, rng, callbacks, bar)
+        run = _Run(steps, batch_size, style, shuffle, rng, callbacks)
         try:
             self.accuracy.init(y)
             for callback in callbacks:
                 callback.on_train_begin(self)
             for epoch in range(initial_epoch + 1, epochs + 1):
+                for callback in callbacks:
+                    callback.on_epoch_begin(self, epoch)
                 logs = self._train_epoch(epoch, X, y, run)
                 if validation_data is not None:
-                    # The book prints validation each epoch in chapter 19, once in chapter 18
-                    print_validation = verbose == 1 and style == "chapter19"
-                    evaluation = self.evaluate(
-                        *validation_data, batch_size=batch_size, verbose=int(print_validation)
+                    logs["val_loss"], logs["val_accuracy"] = self.evaluate(
+                        *validation_data, batch_size=batch_size, verbose=0
                     )
-                    logs["val_loss"], logs["val_accuracy"] = evaluation
                 history.record(epoch, logs)
-                if bar is not None:
-                    bar.set_postfix(progress_postfix(epoch, epochs, logs))
                 for callback in callbacks:
                     callback.on_epoch_end(self, epoch, logs)
                 if self.stop_training:
                     history.stop_reason = self.stop_reason
-                    self._say(self.stop_reason, verbose, bar)
                     break
             for callback in callbacks:
                 callback.on_train_end(self, history)
         finally:
-            if bar is not None:
-                bar.close()
-        if validation_data is not None and verbose == 1 and style == "chapter18":
-            # Chapter 18 validates once, after training (with the final, maybe restored, weights)
-            self.evaluate(*validation_data, batch_size=batch_size)
+            for logger in loggers:
+                if isinstance(logger, Callback_ProgressBar):
+                    logger.close()
         return history
 
     def _train_epoch(self, epoch: int, X: np.ndarray, y: np.ndarray, run: _Run) -> dict[str, float]:
         """One pass over the data; returns the epoch's figures (see the class docstring)."""
-        book_lines = run.verbose == 1
-        if book_lines and run.style == "chapter19":
-            print(f"epoch: {epoch}")
         if run.shuffle:
             order = (np.random if run.rng is None else run.rng).permutation(len(X))
             X, y = X[order], y[order]
@@ -345,35 +346,23 @@ class Model:
             figures = self._train_step(batch_X, batch_y)
             for callback in run.callbacks:
                 callback.on_step_end(self, epoch, step, figures._asdict())
-            # The book prints every `print_every` steps and the last step (here: or a stop)
-            last = step == run.steps - 1 or self.stop_training
-            if book_lines and run.style == "chapter19" and (not step % run.print_every or last):
-                print(book_line(f"step: {step}", figures))
-            if run.bar is not None:
-                run.bar.update()
             if self.stop_training:
                 break
 
         if run.style == "chapter18" and run.steps == 1:
             # Chapter 18: the figures of the epoch's one step
-            epoch_figures = figures
-        else:
-            # Chapter 19: the loss and accuracy over all samples of the epoch
-            data_loss, regularization_loss = self.loss.calculate_accumulated(
-                include_regularization=True
-            )
-            epoch_figures = StepFigures(
-                accuracy=self.accuracy.calculate_accumulated(),
-                loss=data_loss + regularization_loss,
-                data_loss=data_loss,
-                regularization_loss=regularization_loss,
-                learning_rate=self.optimizer.current_learning_rate,
-            )
-        if book_lines and run.style == "chapter19":
-            print(book_line("training", epoch_figures))
-        elif book_lines and not epoch % run.print_every:
-            print(book_line(f"epoch: {epoch}", epoch_figures))
-        return epoch_figures._asdict()
+            return figures._asdict()
+        # Chapter 19: the loss and accuracy over all samples of the epoch
+        data_loss, regularization_loss = self.loss.calculate_accumulated(
+            include_regularization=True
+        )
+        return StepFigures(
+            accuracy=self.accuracy.calculate_accumulated(),
+            loss=data_loss + regularization_loss,
+            data_loss=data_loss,
+            regularization_loss=regularization_loss,
+            learning_rate=self.optimizer.current_learning_rate,
+        )._asdict()
 
     def _train_step(self, batch_X: np.ndarray, batch_y: np.ndarray) -> StepFigures:
         """Forward, loss, accuracy, backward and one optimizer update, as the book does."""
@@ -445,7 +434,7 @@ class Model:
         validation_loss = self.loss.calculate_accumulated()
         validation_accuracy = self.accuracy.calculate_accumulated()
         if verbose:
-            print(f"validation, acc: {validation_accuracy:.3f}, loss: {validation_loss:.3f}")
+            print(validation_line(validation_accuracy, validation_loss))
         return Evaluation(loss=float(validation_loss), accuracy=float(validation_accuracy))
 
     def predict(self, X: np.ndarray, *, batch_size: int | None = None) -> np.ndarray:
@@ -494,42 +483,7 @@ class Model:
 
     def summary(self, *, print_fn: Callable[[str], object] = print) -> None:
         """Print a table of the layers, their output shapes and parameter counts."""
-        rows = [("#", "layer", "output shape", "parameters")]
-        width = getattr(self.layers[0], "n_inputs", None) if self.layers else None
-        trainable = frozen = 0
-        for index, layer in enumerate(self.layers):
-            specs = declared_parameters(layer)
-            count = sum(np.size(getattr(layer, spec.name)) for spec in specs)
-            if specs and getattr(layer, "trainable", True) is False:
-                frozen += count
-                shown = f"{count:,} (frozen)"
-            else:
-                trainable += count
-                shown = f"{count:,}"
-            width = _output_width(layer, specs, width)
-            shape = f"(n_samples, {'?' if width is None else width})"
-            rows.append((str(index), repr(layer), shape, shown))
-        widths = [max(len(row[column]) for row in rows) for column in range(4)]
-        print_fn(f"Model: {len(self.layers)} layers")
-        for row in rows:
-            print_fn(
-                f"{row[0]:>{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  "
-                f"{row[3]:>{widths[3]}}".rstrip()
-            )
-        print_fn(
-            f"parameters: {trainable + frozen:,} (trainable: {trainable:,}, frozen: {frozen:,})"
-        )
-        roles = [
-            f"{role}: {type(value).__name__}"
-            for role, value in (
-                ("loss", self.loss),
-                ("optimizer", self.optimizer),
-                ("accuracy", self.accuracy),
-            )
-            if value is not None
-        ]
-        if roles:
-            print_fn(", ".join(roles))
+        summary_lines(self, print_fn)
 
     # ------------------------------------------------------------------ parameters
 
@@ -542,34 +496,9 @@ class Model:
         and position, ``{"dense_1": ..., "relu_1": ..., "dense_2": ..., "softmax_1": ...}``.
 
         The names key the optimizer's state in checkpoints
-        (``model.optimizer.state_dict(model.named_layers())``). They are computed, not written
-        onto the layers, and depend only on the classes and their order.
+        (``model.optimizer.state_dict(model.named_layers())``); see ``nnlite/layer_names.py``.
         """
-        given = [getattr(layer, "name", None) for layer in self.layers]
-        taken = set()
-        for index, name in enumerate(given):
-            if name is None:
-                continue
-            if not isinstance(name, str) or not name:
-                raise ValueError(
-                    f"Model: layer {index} ({self.layers[index]!r}) has the name {name!r}; a "
-                    f"name must be a non-empty string"
-                )
-            if name in taken:
-                raise ValueError(f"Model: two layers are named {name!r}; names must differ")
-            taken.add(name)
-        counts: Counter[str] = Counter()
-        named = {}
-        for layer, name in zip(self.layers, given, strict=True):
-            # Number the layers of each kind, skipping numbers that a given name already uses
-            while name is None:
-                kind = _kind_of(layer)
-                counts[kind] += 1
-                name = f"{kind}_{counts[kind]}"
-                if name in taken:
-                    name = None
-            named[name] = layer
-        return named
+        return name_layers(self.layers)
 
     def get_parameters(self) -> list[tuple[np.ndarray, ...]]:
         """``[(weights, biases), ...]`` of the layers with parameters: the arrays themselves."""
@@ -678,31 +607,6 @@ class Model:
     @staticmethod
     def _unfrozen(layers: list) -> list:
         return [layer for layer in layers if getattr(layer, "trainable", True) is not False]
-
-    @staticmethod
-    def _say(message: str | None, verbose: int, bar: object) -> None:
-        if message and bar is not None:
-            bar.write(message)
-        elif message and verbose:
-            print(message)
-
-
-def _kind_of(layer: object) -> str:
-    """``Layer_Dense`` → ``dense``, ``Activation_LeakyReLU`` → ``leaky_relu``: for names."""
-    kind = type(layer).__name__.removeprefix("Layer_").removeprefix("Activation_")
-    names = {"LeakyReLU": "leaky_relu", "BatchNormalization": "batch_normalization"}
-    return names.get(kind, kind.lower())
-
-
-def _output_width(layer: object, specs: tuple[ParameterSpec, ...], width: int | None) -> int | None:
-    """Output columns of ``layer``: its neurons if it has weights, else its input width."""
-    if not specs:
-        return width
-    neurons = getattr(layer, "n_neurons", None)
-    if isinstance(neurons, numbers.Integral):
-        return int(neurons)
-    weights = getattr(layer, specs[0].name, None)
-    return weights.shape[1] if getattr(weights, "ndim", 0) == 2 else None
 
 
 def _describe_layers(layers: list) -> str:

@@ -1,8 +1,21 @@
-"""The lines ``Model.train`` prints, as the book prints them, and the progress bar's figures."""
+"""The lines ``Model.train`` prints, as the book prints them, written as a callback.
+
+Chapter 18's Model (no batches) prints one line every ``print_every`` *epochs* and the
+validation line once, after training; chapter 19's prints ``epoch: N``, a step line every
+``print_every`` *steps* and after the last step, then the epoch's ``training`` and
+``validation`` lines (see :class:`~nnlite.Model` for examples). ``Model.train(verbose=1)``
+adds a :class:`Callback_BookLines` after the callbacks it is given, so that the loop itself
+reads like the book's, with no printing woven through it.
+"""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from nnlite.training.callback import Callback
 
 
 class StepFigures(NamedTuple):
@@ -27,13 +40,52 @@ def book_line(prefix: str, figures: StepFigures) -> str:
     )
 
 
-def progress_postfix(epoch: int, epochs: int, logs: dict[str, float]) -> dict[str, str]:
-    postfix = {
-        "epoch": f"{epoch}/{epochs}",
-        "loss": f"{logs['loss']:.3f}",
-        "acc": f"{logs['accuracy']:.3f}",
-    }
-    if "val_loss" in logs:
-        postfix["val_loss"] = f"{logs['val_loss']:.3f}"
-        postfix["val_acc"] = f"{logs['val_accuracy']:.3f}"
-    return postfix
+def validation_line(accuracy: float, loss: float) -> str:
+    """``validation, acc: ..., loss: ...`` (the book's)."""
+    return f"validation, acc: {accuracy:.3f}, loss: {loss:.3f}"
+
+
+class Callback_BookLines(Callback):
+    """Prints the book's lines of ``style`` (``"chapter18"`` or ``"chapter19"``) as training
+    goes; ``Model.train(verbose=1)`` adds one, last, after the callbacks it is given."""
+
+    def __init__(
+        self,
+        style: str,
+        *,
+        steps: int,
+        print_every: int,
+        validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+        batch_size: int | None = None,
+    ) -> None:
+        self.style = style
+        self.steps = steps
+        self.print_every = print_every
+        self.validation_data = validation_data
+        self.batch_size = batch_size
+
+    def on_epoch_begin(self, model: Any, epoch: int) -> None:
+        if self.style == "chapter19":
+            print(f"epoch: {epoch}")
+
+    def on_step_end(self, model: Any, epoch: int, step: int, logs: Mapping[str, float]) -> None:
+        # The book prints every `print_every` steps and the last step (here: or a stop)
+        last = step == self.steps - 1 or model.stop_training
+        if self.style == "chapter19" and (not step % self.print_every or last):
+            print(book_line(f"step: {step}", StepFigures(**logs)))
+
+    def on_epoch_end(self, model: Any, epoch: int, logs: Mapping[str, float]) -> None:
+        figures = StepFigures(**{name: logs[name] for name in StepFigures._fields})
+        if self.style == "chapter19":
+            print(book_line("training", figures))
+            if "val_loss" in logs:
+                print(validation_line(logs["val_accuracy"], logs["val_loss"]))
+        elif not epoch % self.print_every:
+            print(book_line(f"epoch: {epoch}", figures))
+        if model.stop_training and model.stop_reason:
+            print(model.stop_reason)
+
+    def on_train_end(self, model: Any, history: Any) -> None:
+        if self.style == "chapter18" and self.validation_data is not None:
+            # Chapter 18 validates once, after training (with the final, maybe restored, weights)
+            model.evaluate(*self.validation_data, batch_size=self.batch_size)

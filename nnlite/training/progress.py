@@ -18,7 +18,9 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Mapping
-from typing import TextIO
+from typing import Any, TextIO
+
+from nnlite.training.callback import Callback
 
 BACKENDS = ("auto", "text", "tqdm")
 
@@ -193,3 +195,42 @@ class ProgressBar_Tqdm:
 
     def __repr__(self) -> str:
         return f"ProgressBar_Tqdm({self.bar!r})"
+
+
+def progress_postfix(epoch: int, epochs: int, logs: dict[str, float]) -> dict[str, str]:
+    postfix = {
+        "epoch": f"{epoch}/{epochs}",
+        "loss": f"{logs['loss']:.3f}",
+        "acc": f"{logs['accuracy']:.3f}",
+    }
+    if "val_loss" in logs:
+        postfix["val_loss"] = f"{logs['val_loss']:.3f}"
+        postfix["val_acc"] = f"{logs['val_accuracy']:.3f}"
+    return postfix
+
+
+class Callback_ProgressBar(Callback):
+    """A progress bar over the training steps, with the epoch's figures beside it;
+    ``Model.train(verbose=2)`` adds one, last, after the callbacks it is given."""
+
+    def __init__(self, steps: int, epochs: int) -> None:
+        self.steps = steps
+        self.epochs = epochs
+        self.bar: ProgressBar_Text | ProgressBar_Tqdm | None = None
+
+    def on_train_begin(self, model: Any) -> None:
+        self.bar = progress_bar(self.steps, description="training")
+
+    def on_step_end(self, model: Any, epoch: int, step: int, logs: Mapping[str, float]) -> None:
+        self.bar.update()
+
+    def on_epoch_end(self, model: Any, epoch: int, logs: Mapping[str, float]) -> None:
+        self.bar.set_postfix(progress_postfix(epoch, self.epochs, logs))
+        if model.stop_training and model.stop_reason:
+            self.bar.write(model.stop_reason)
+
+    def close(self) -> None:
+        """Close the bar: ``Model.train`` calls this when training ends, even by an error."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

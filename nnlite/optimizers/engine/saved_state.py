@@ -32,32 +32,11 @@ from typing import Any
 
 import numpy as np
 
+from nnlite.layer_names import named_layers
 from nnlite.optimizers.engine.state import OptimizerRecord
 from nnlite.parameters import declared_parameters
 
 SETTINGS = ("decay", "global_clip_norm")
-
-
-def named_layers(layers: Mapping[str, object] | Iterable[object], where: str) -> dict[str, object]:
-    """``layers`` as a dict name → layer, checking that every name is given once."""
-    if isinstance(layers, Mapping):
-        named = dict(layers)
-    else:
-        named = {}
-        for position, layer in enumerate(layers):
-            name = getattr(layer, "name", None)
-            if not name:
-                raise ValueError(
-                    f"{where}: layer {position} ({layer!r}) has no name; give each layer a name "
-                    f"(Layer_Dense(2, 64, name='dense1')) or pass a dict {{'dense1': dense1}}"
-                )
-            if name in named:
-                raise ValueError(f"{where}: two layers are named {name!r}; names must differ")
-            named[name] = layer
-    for name in named:
-        if not isinstance(name, str) or not name:
-            raise ValueError(f"{where}: layer names must be non-empty strings, got {name!r}")
-    return named
 
 
 def optimizer_state_dict(
