@@ -14,81 +14,11 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from nnlite import (
-    Layer_Dense,
-    Optimizer_Adadelta,
-    Optimizer_Adafactor,
-    Optimizer_Adagrad,
-    Optimizer_Adam,
-    Optimizer_Adamax,
-    Optimizer_AdamW,
-    Optimizer_ASGD,
-    Optimizer_Lion,
-    Optimizer_Muon,
-    Optimizer_NAdam,
-    Optimizer_RAdam,
-    Optimizer_RMSprop,
-    Optimizer_Rprop,
-    Optimizer_SGD,
-)
+from nnlite import Layer_Dense, Optimizer_SGD
+from tests.optimizers.configurations import CONFIGURATIONS
 
 WARM_UP_STEPS = 2
 MEASURED_STEPS = 6  # steps 3 to 8
-
-OPTIMIZERS = {
-    "sgd": lambda: Optimizer_SGD(0.1),
-    "sgd decay, momentum": lambda: Optimizer_SGD(0.1, decay=0.01, momentum=0.9),
-    "sgd dampening": lambda: Optimizer_SGD(0.1, momentum=0.9, dampening=0.5),
-    "sgd nesterov": lambda: Optimizer_SGD(0.1, momentum=0.9, nesterov=True),
-    "sgd torch form, nesterov": lambda: Optimizer_SGD(
-        0.1, momentum=0.9, nesterov=True, momentum_form="torch"
-    ),
-    "adagrad": lambda: Optimizer_Adagrad(0.1),
-    "adagrad lr_decay, initial accumulator": lambda: Optimizer_Adagrad(
-        0.1, lr_decay=0.01, initial_accumulator_value=0.1
-    ),
-    "rmsprop": lambda: Optimizer_RMSprop(0.01),
-    "rmsprop centered": lambda: Optimizer_RMSprop(0.01, centered=True),
-    "rmsprop momentum": lambda: Optimizer_RMSprop(0.01, momentum=0.9),
-    "rmsprop centered, momentum": lambda: Optimizer_RMSprop(0.01, momentum=0.9, centered=True),
-    "adam": lambda: Optimizer_Adam(0.01),
-    "adam amsgrad": lambda: Optimizer_Adam(0.01, amsgrad=True),
-    "adam decoupled": lambda: Optimizer_Adam(0.01, weight_decay=0.1, decoupled_weight_decay=True),
-    "adamw": lambda: Optimizer_AdamW(0.01),
-    "adadelta": lambda: Optimizer_Adadelta(),
-    "adamax": lambda: Optimizer_Adamax(),
-    "nadam": lambda: Optimizer_NAdam(),
-    "nadam decoupled": lambda: Optimizer_NAdam(weight_decay=0.1, decoupled_weight_decay=True),
-    "radam": lambda: Optimizer_RAdam(),
-    "radam decoupled": lambda: Optimizer_RAdam(weight_decay=0.1, decoupled_weight_decay=True),
-    "asgd averaging from t0 = 3": lambda: Optimizer_ASGD(0.01, t0=3),
-    "rprop": lambda: Optimizer_Rprop(),
-    "adafactor": lambda: Optimizer_Adafactor(),
-    "adafactor weight_decay": lambda: Optimizer_Adafactor(weight_decay=0.1),
-    "lion": lambda: Optimizer_Lion(0.01, weight_decay=0.1),
-    "muon, tall weights": lambda: Optimizer_Muon(0.02),
-    "muon, wide weights": lambda: Optimizer_Muon(0.02),
-    # The base's gradient options, on top of a rule
-    "weight_decay (coupled)": lambda: Optimizer_Adam(0.01, weight_decay=0.1),
-    "l1_decay": lambda: Optimizer_SGD(0.1, momentum=0.9, l1_decay=0.01),
-    "maximize": lambda: Optimizer_RMSprop(0.01, maximize=True),
-    "clip_value": lambda: Optimizer_Adam(0.01, clip_value=0.5),
-    "clip_norm": lambda: Optimizer_NAdam(clip_norm=1.0),
-    "global_clip_norm": lambda: Optimizer_SGD(0.1, momentum=0.9, global_clip_norm=1.0),
-    "every option": lambda: Optimizer_Adam(
-        0.01,
-        decay=0.01,
-        weight_decay=0.1,
-        l1_decay=0.01,
-        maximize=True,
-        clip_value=0.5,
-        clip_norm=1.0,
-        global_clip_norm=1.0,
-    ),
-    "rprop weight_decay, l1_decay, maximize": lambda: Optimizer_Rprop(
-        weight_decay=0.1, l1_decay=0.01, maximize=True
-    ),
-}
 
 
 #: Muon orthogonalizes a matrix through its smaller side, so it is measured both ways
@@ -117,10 +47,10 @@ def peak_of_one_step(optimizer, layer):
         tracemalloc.stop()
 
 
-@pytest.mark.parametrize("name", list(OPTIMIZERS))
+@pytest.mark.parametrize("name", list(CONFIGURATIONS))
 def test_an_update_allocates_no_parameter_sized_array(name):
     layer, rng = make_layer(name)
-    optimizer = OPTIMIZERS[name]()
+    optimizer = CONFIGURATIONS[name]()
     limit = layer.weights.nbytes // 4
     for _ in range(WARM_UP_STEPS):
         set_gradients(layer, rng)

@@ -13,42 +13,19 @@ import pytest
 
 from nnlite import (
     Layer_Dense,
-    Optimizer_Adadelta,
-    Optimizer_Adagrad,
     Optimizer_Adam,
-    Optimizer_Adamax,
     Optimizer_AdamW,
-    Optimizer_Lion,
-    Optimizer_RAdam,
-    Optimizer_RMSprop,
-    Optimizer_Rprop,
     Optimizer_SGD,
 )
 from nnlite.optimizers.engine import blocks, plans
 from nnlite.optimizers.optimizer import Optimizer
+from tests.optimizers.configurations import CONFIGURATIONS
 
+#: The configurations of the shared table whose rule may run in blocks
 OPTIMIZERS = {
-    "sgd": lambda: Optimizer_SGD(0.1),
-    "sgd momentum, decay": lambda: Optimizer_SGD(0.1, decay=0.01, momentum=0.9),
-    "sgd nesterov": lambda: Optimizer_SGD(0.1, momentum=0.9, nesterov=True),
-    "sgd dampening": lambda: Optimizer_SGD(0.1, momentum=0.9, dampening=0.3),
-    "sgd torch form": lambda: Optimizer_SGD(0.1, momentum=0.9, momentum_form="torch"),
-    "adagrad lr_decay": lambda: Optimizer_Adagrad(
-        0.1, lr_decay=0.01, initial_accumulator_value=0.1
-    ),
-    "rmsprop": lambda: Optimizer_RMSprop(0.01),
-    "rmsprop centered, momentum": lambda: Optimizer_RMSprop(0.01, momentum=0.9, centered=True),
-    "adam": lambda: Optimizer_Adam(0.01),
-    "adam amsgrad": lambda: Optimizer_Adam(0.01, amsgrad=True),
-    "adamw": lambda: Optimizer_AdamW(0.01),
-    "adadelta": lambda: Optimizer_Adadelta(),
-    "adamax": lambda: Optimizer_Adamax(0.01),
-    "radam": lambda: Optimizer_RAdam(0.01),
-    "lion": lambda: Optimizer_Lion(0.01, weight_decay=0.1),
-    "rprop": lambda: Optimizer_Rprop(),
-    "every gradient option": lambda: Optimizer_Adam(
-        0.01, weight_decay=0.1, l1_decay=0.01, maximize=True, clip_value=0.5, clip_norm=1.0
-    ),
+    name: make
+    for name, make in CONFIGURATIONS.items()
+    if plans._rule_is_elementwise(make()) and "global_clip_norm" not in name
 }
 
 STEPS = 7  # RAdam rectifies from step 6

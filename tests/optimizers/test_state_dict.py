@@ -9,28 +9,13 @@ from nnlite import (
     Activation_ReLU,
     Activation_Softmax_Loss_CategoricalCrossentropy,
     Layer_Dense,
-    Optimizer_Adafactor,
-    Optimizer_Adagrad,
     Optimizer_Adam,
-    Optimizer_AdamW,
-    Optimizer_Lion,
-    Optimizer_Muon,
-    Optimizer_RMSprop,
     Optimizer_SGD,
     spiral_data,
 )
+from tests.optimizers.configurations import CONFIGURATIONS
 
-OPTIMIZERS = [
-    lambda: Optimizer_SGD(learning_rate=0.5, decay=1e-2, momentum=0.9),
-    lambda: Optimizer_SGD(learning_rate=0.5, momentum=0.9, nesterov=True, momentum_form="torch"),
-    lambda: Optimizer_Adagrad(learning_rate=0.5, lr_decay=0.01, initial_accumulator_value=0.1),
-    lambda: Optimizer_RMSprop(learning_rate=0.01, rho=0.9, momentum=0.5, centered=True),
-    lambda: Optimizer_Adam(learning_rate=0.05, decay=5e-3, amsgrad=True),
-    lambda: Optimizer_AdamW(learning_rate=0.05, weight_decay=0.1),
-    lambda: Optimizer_Adafactor(learning_rate=0.05, weight_decay=0.1),
-    lambda: Optimizer_Lion(learning_rate=0.01, weight_decay=0.1),
-    lambda: Optimizer_Muon(learning_rate=0.02),
-]
+OPTIMIZERS = list(CONFIGURATIONS.values())
 
 
 def make_network():
