@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from nnlite.schedules import checks
+from nnlite.schedules import schedule_checks
 
 
 class Schedule:
@@ -57,7 +57,7 @@ class Schedule:
         For plotting (``plt.plot(schedule.values(100))``). A reduce-on-plateau schedule has no
         future to show: its values are its current learning rate.
         """
-        steps = checks.whole(type(self).__name__, "steps", steps, minimum=0)
+        steps = schedule_checks.whole(type(self).__name__, "steps", steps, minimum=0)
         state = self.state_dict()
         try:
             return [self(step) for step in range(steps)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nnlite.schedules import checks
+from nnlite.schedules import schedule_checks
 from nnlite.schedules.base import Schedule
 
 
@@ -27,17 +27,17 @@ class Schedule_ConstantWarmup(Schedule):
         total_iters: int = 5,
     ) -> None:
         where = type(self).__name__
-        self.initial_learning_rate = checks.learning_rate(
+        self.initial_learning_rate = schedule_checks.learning_rate(
             where, "initial_learning_rate", initial_learning_rate
         )
-        checks.number(where, "factor", factor)
+        schedule_checks.number(where, "factor", factor)
         if factor > 1.0 or not factor >= 0:  # PyTorch's message
             raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
         self.factor = factor
-        self.total_iters = checks.whole(where, "total_iters", total_iters, minimum=1)
+        self.total_iters = schedule_checks.whole(where, "total_iters", total_iters, minimum=1)
 
     def __call__(self, step: int) -> float:
-        step = checks.step(self, step)
+        step = schedule_checks.step(self, step)
         if step < self.total_iters:
             return self.initial_learning_rate * self.factor
         return self.initial_learning_rate

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from nnlite.schedules import checks
+from nnlite.schedules import schedule_checks
 from nnlite.schedules.base import Schedule
 
 
@@ -37,13 +37,13 @@ class Schedule_CosineAnnealing(Schedule):
 
     def __init__(self, initial_learning_rate: float, *, T_max: int, eta_min: float = 0.0) -> None:
         where = type(self).__name__
-        self.initial_learning_rate = checks.learning_rate(
+        self.initial_learning_rate = schedule_checks.learning_rate(
             where, "initial_learning_rate", initial_learning_rate
         )
-        self.T_max = checks.whole(where, "T_max", T_max, minimum=1)
-        self.eta_min = checks.non_negative(where, "eta_min", eta_min)
+        self.T_max = schedule_checks.whole(where, "T_max", T_max, minimum=1)
+        self.eta_min = schedule_checks.non_negative(where, "eta_min", eta_min)
 
     def __call__(self, step: int) -> float:
-        step = checks.step(self, step)
+        step = schedule_checks.step(self, step)
         cosine = 1 + math.cos(math.pi * step / self.T_max)
         return self.eta_min + (self.initial_learning_rate - self.eta_min) * cosine / 2

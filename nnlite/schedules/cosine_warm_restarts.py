@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from nnlite.schedules import checks
+from nnlite.schedules import schedule_checks
 from nnlite.schedules.base import Schedule
 
 
@@ -39,7 +39,7 @@ class Schedule_CosineWarmRestarts(Schedule):
         eta_min: float = 0.0,
     ) -> None:
         where = type(self).__name__
-        self.initial_learning_rate = checks.learning_rate(
+        self.initial_learning_rate = schedule_checks.learning_rate(
             where, "initial_learning_rate", initial_learning_rate
         )
         # PyTorch's messages
@@ -53,11 +53,11 @@ class Schedule_CosineWarmRestarts(Schedule):
             )
         self.T_0 = int(T_0)
         self.T_mult = int(T_mult)
-        self.eta_min = checks.non_negative(where, "eta_min", eta_min)
+        self.eta_min = schedule_checks.non_negative(where, "eta_min", eta_min)
 
     def cycle_position(self, step: int) -> tuple[int, int]:
         """``(T_cur, T_i)``: the steps taken in the current cycle and that cycle's length."""
-        step = checks.step(self, step)
+        step = schedule_checks.step(self, step)
         if self.T_mult == 1:
             return step % self.T_0, self.T_0
         T_cur, T_i = step, self.T_0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from nnlite.schedules import checks
+from nnlite.schedules import schedule_checks
 from nnlite.schedules.base import Schedule
 
 MODES = ("triangular", "triangular2", "exp_range")
@@ -62,26 +62,26 @@ class Schedule_Cyclic(Schedule):
         max_momentum: float = 0.9,
     ) -> None:
         where = type(self).__name__
-        self.base_lr = checks.learning_rate(where, "base_lr", base_lr)
-        self.max_lr = checks.learning_rate(where, "max_lr", max_lr)
+        self.base_lr = schedule_checks.learning_rate(where, "base_lr", base_lr)
+        self.max_lr = schedule_checks.learning_rate(where, "max_lr", max_lr)
         self.initial_learning_rate = base_lr
-        self.step_size_up = checks.whole(where, "step_size_up", step_size_up, minimum=1)
+        self.step_size_up = schedule_checks.whole(where, "step_size_up", step_size_up, minimum=1)
         self.step_size_down = (
             None
             if step_size_down is None
-            else checks.whole(where, "step_size_down", step_size_down, minimum=1)
+            else schedule_checks.whole(where, "step_size_down", step_size_down, minimum=1)
         )
         if mode not in MODES and scale_fn is None:  # PyTorch's message
             raise ValueError("mode is invalid and scale_fn is None")
         if scale_fn is not None and not callable(scale_fn):
             raise TypeError(f"{where}: scale_fn must be a function or None, got {scale_fn!r}")
         self.mode = mode
-        self.gamma = checks.non_negative(where, "gamma", gamma)
+        self.gamma = schedule_checks.non_negative(where, "gamma", gamma)
         self.scale_fn = scale_fn
-        self.scale_mode = checks.choice(where, "scale_mode", scale_mode, SCALE_MODES)
+        self.scale_mode = schedule_checks.choice(where, "scale_mode", scale_mode, SCALE_MODES)
         self.cycle_momentum = bool(cycle_momentum)
-        self.base_momentum = checks.non_negative(where, "base_momentum", base_momentum)
-        self.max_momentum = checks.non_negative(where, "max_momentum", max_momentum)
+        self.base_momentum = schedule_checks.non_negative(where, "base_momentum", base_momentum)
+        self.max_momentum = schedule_checks.non_negative(where, "max_momentum", max_momentum)
 
         # As PyTorch: the sizes as floats, and the mode decides what the scale depends on
         up = float(self.step_size_up)
@@ -106,7 +106,7 @@ class Schedule_Cyclic(Schedule):
     def _wave(self, step: int) -> tuple[float, float]:
         """``(height, scale)``: where the triangle is (0 at the bottom, 1 at the top) and how
         much of the full height this cycle reaches."""
-        step = checks.step(self, step)
+        step = schedule_checks.step(self, step)
         cycle = math.floor(1 + step / self.cycle_size)
         x = 1.0 + step / self.cycle_size - cycle
         if x <= self.step_ratio:

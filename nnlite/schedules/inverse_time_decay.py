@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nnlite.schedules import checks
+from nnlite.schedules import schedule_checks
 from nnlite.schedules.base import Schedule
 
 
@@ -25,11 +25,11 @@ class Schedule_InverseTimeDecay(Schedule):
 
     def __init__(self, initial_learning_rate: float, *, decay: float) -> None:
         where = type(self).__name__
-        self.initial_learning_rate = checks.learning_rate(
+        self.initial_learning_rate = schedule_checks.learning_rate(
             where, "initial_learning_rate", initial_learning_rate
         )
-        self.decay = checks.non_negative(where, "decay", decay)
+        self.decay = schedule_checks.non_negative(where, "decay", decay)
 
     def __call__(self, step: int) -> float:
-        step = checks.step(self, step)
+        step = schedule_checks.step(self, step)
         return self.initial_learning_rate * (1.0 / (1.0 + self.decay * step))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from nnlite.schedules import checks
+from nnlite.schedules import schedule_checks
 from nnlite.schedules.base import Schedule
 
 
@@ -24,7 +24,7 @@ class Schedule_Lambda(Schedule):
 
     def __init__(self, initial_learning_rate: float, *, lr_lambda: Callable[[int], float]) -> None:
         where = type(self).__name__
-        self.initial_learning_rate = checks.learning_rate(
+        self.initial_learning_rate = schedule_checks.learning_rate(
             where, "initial_learning_rate", initial_learning_rate
         )
         if not callable(lr_lambda):
@@ -32,5 +32,5 @@ class Schedule_Lambda(Schedule):
         self.lr_lambda = lr_lambda
 
     def __call__(self, step: int) -> float:
-        step = checks.step(self, step)
+        step = schedule_checks.step(self, step)
         return self.initial_learning_rate * self.lr_lambda(step)

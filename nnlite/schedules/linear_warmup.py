@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nnlite.schedules import checks
+from nnlite.schedules import schedule_checks
 from nnlite.schedules.base import Schedule
 
 
@@ -33,11 +33,11 @@ class Schedule_LinearWarmup(Schedule):
         total_iters: int = 5,
     ) -> None:
         where = type(self).__name__
-        self.initial_learning_rate = checks.learning_rate(
+        self.initial_learning_rate = schedule_checks.learning_rate(
             where, "initial_learning_rate", initial_learning_rate
         )
-        checks.number(where, "start_factor", start_factor)
-        checks.number(where, "end_factor", end_factor)
+        schedule_checks.number(where, "start_factor", start_factor)
+        schedule_checks.number(where, "end_factor", end_factor)
         # PyTorch's messages
         if start_factor > 1.0 or not start_factor > 0:
             raise ValueError(
@@ -48,10 +48,10 @@ class Schedule_LinearWarmup(Schedule):
             raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
         self.start_factor = start_factor
         self.end_factor = end_factor
-        self.total_iters = checks.whole(where, "total_iters", total_iters, minimum=1)
+        self.total_iters = schedule_checks.whole(where, "total_iters", total_iters, minimum=1)
 
     def __call__(self, step: int) -> float:
-        step = checks.step(self, step)
+        step = schedule_checks.step(self, step)
         progress = min(step, self.total_iters) / self.total_iters
         factor = self.start_factor + (self.end_factor - self.start_factor) * progress
         return self.initial_learning_rate * factor

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 
-from nnlite.schedules import checks
+from nnlite.schedules import schedule_checks
 from nnlite.schedules.base import Schedule
 
 
@@ -28,17 +28,17 @@ class Schedule_MultiStepDecay(Schedule):
         self, initial_learning_rate: float, *, milestones: Iterable[int], gamma: float = 0.1
     ) -> None:
         where = type(self).__name__
-        self.initial_learning_rate = checks.learning_rate(
+        self.initial_learning_rate = schedule_checks.learning_rate(
             where, "initial_learning_rate", initial_learning_rate
         )
         if isinstance(milestones, str) or not isinstance(milestones, Iterable):
             raise TypeError(f"{where}: milestones must be a list of steps, got {milestones!r}")
         self.milestones = tuple(
-            sorted(checks.whole(where, "each milestone", m, minimum=0) for m in milestones)
+            sorted(schedule_checks.whole(where, "each milestone", m, minimum=0) for m in milestones)
         )
-        self.gamma = checks.non_negative(where, "gamma", gamma)
+        self.gamma = schedule_checks.non_negative(where, "gamma", gamma)
 
     def __call__(self, step: int) -> float:
-        step = checks.step(self, step)
+        step = schedule_checks.step(self, step)
         drops = bisect_right(self.milestones, step)
         return self.initial_learning_rate * self.gamma**drops

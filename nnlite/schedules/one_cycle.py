@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from nnlite.schedules import checks
+from nnlite.schedules import schedule_checks
 from nnlite.schedules.base import Schedule
 
 ANNEAL_STRATEGIES = ("cos", "linear")
@@ -75,7 +75,7 @@ class Schedule_OneCycle(Schedule):
         three_phase: bool = False,
     ) -> None:
         where = type(self).__name__
-        self.max_lr = checks.learning_rate(where, "max_lr", max_lr)
+        self.max_lr = schedule_checks.learning_rate(where, "max_lr", max_lr)
         # PyTorch's messages
         if total_steps is not None:
             if not _positive_whole(total_steps):
@@ -93,7 +93,7 @@ class Schedule_OneCycle(Schedule):
             raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
         self.epochs = epochs
         self.steps_per_epoch = steps_per_epoch
-        checks.number(where, "pct_start", pct_start)
+        schedule_checks.number(where, "pct_start", pct_start)
         if not 0 <= pct_start <= 1:
             raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
         if anneal_strategy not in ANNEAL_STRATEGIES:
@@ -103,10 +103,10 @@ class Schedule_OneCycle(Schedule):
         self.pct_start = pct_start
         self.anneal_strategy = anneal_strategy
         self.cycle_momentum = bool(cycle_momentum)
-        self.base_momentum = checks.non_negative(where, "base_momentum", base_momentum)
-        self.max_momentum = checks.non_negative(where, "max_momentum", max_momentum)
-        self.div_factor = checks.number(where, "div_factor", div_factor)
-        self.final_div_factor = checks.number(where, "final_div_factor", final_div_factor)
+        self.base_momentum = schedule_checks.non_negative(where, "base_momentum", base_momentum)
+        self.max_momentum = schedule_checks.non_negative(where, "max_momentum", max_momentum)
+        self.div_factor = schedule_checks.number(where, "div_factor", div_factor)
+        self.final_div_factor = schedule_checks.number(where, "final_div_factor", final_div_factor)
         if not div_factor > 0 or not final_div_factor > 0:
             raise ValueError(
                 f"{where}: div_factor and final_div_factor must be above 0, got "
@@ -137,7 +137,7 @@ class Schedule_OneCycle(Schedule):
 
     def _position(self, step: int) -> tuple[_Phase, float]:
         """The phase ``step`` falls in and how far along it is (0 at its start, 1 at its end)."""
-        step = checks.step(self, step)
+        step = schedule_checks.step(self, step)
         if step > self.total_steps:  # PyTorch's message
             raise ValueError(
                 f"Tried to step {step} times. The specified number of total steps is "

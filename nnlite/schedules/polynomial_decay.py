@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nnlite.schedules import checks
+from nnlite.schedules import schedule_checks
 from nnlite.schedules.base import Schedule
 
 
@@ -27,13 +27,13 @@ class Schedule_PolynomialDecay(Schedule):
         self, initial_learning_rate: float, *, total_iters: int = 5, power: float = 1.0
     ) -> None:
         where = type(self).__name__
-        self.initial_learning_rate = checks.learning_rate(
+        self.initial_learning_rate = schedule_checks.learning_rate(
             where, "initial_learning_rate", initial_learning_rate
         )
-        self.total_iters = checks.whole(where, "total_iters", total_iters, minimum=1)
-        self.power = checks.non_negative(where, "power", power)
+        self.total_iters = schedule_checks.whole(where, "total_iters", total_iters, minimum=1)
+        self.power = schedule_checks.non_negative(where, "power", power)
 
     def __call__(self, step: int) -> float:
-        step = checks.step(self, step)
+        step = schedule_checks.step(self, step)
         remaining = 1.0 - min(step, self.total_iters) / self.total_iters
         return self.initial_learning_rate * remaining**self.power

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from nnlite.schedules import checks
+from nnlite.schedules import schedule_checks
 from nnlite.schedules.base import Schedule
 
 
@@ -51,24 +51,24 @@ class Schedule_ReduceOnPlateau(Schedule):
         eps: float = 1e-8,
     ) -> None:
         where = type(self).__name__
-        self.initial_learning_rate = checks.learning_rate(
+        self.initial_learning_rate = schedule_checks.learning_rate(
             where, "initial_learning_rate", initial_learning_rate
         )
-        checks.number(where, "factor", factor)
+        schedule_checks.number(where, "factor", factor)
         if factor >= 1.0:  # PyTorch's message
             raise ValueError("Factor should be < 1.0.")
-        self.factor = checks.non_negative(where, "factor", factor)
+        self.factor = schedule_checks.non_negative(where, "factor", factor)
         if mode not in ("min", "max"):
             raise ValueError(f"mode {mode} is unknown!")
         if threshold_mode not in ("rel", "abs"):
             raise ValueError(f"threshold mode {threshold_mode} is unknown!")
         self.mode = mode
         self.threshold_mode = threshold_mode
-        self.patience = checks.whole(where, "patience", patience, minimum=0)
-        self.threshold = checks.non_negative(where, "threshold", threshold)
-        self.cooldown = checks.whole(where, "cooldown", cooldown, minimum=0)
-        self.min_lr = checks.learning_rate(where, "min_lr", min_lr)
-        self.eps = checks.non_negative(where, "eps", eps)
+        self.patience = schedule_checks.whole(where, "patience", patience, minimum=0)
+        self.threshold = schedule_checks.non_negative(where, "threshold", threshold)
+        self.cooldown = schedule_checks.whole(where, "cooldown", cooldown, minimum=0)
+        self.min_lr = schedule_checks.learning_rate(where, "min_lr", min_lr)
+        self.eps = schedule_checks.non_negative(where, "eps", eps)
 
         self.current_learning_rate = initial_learning_rate
         self.best = math.inf if mode == "min" else -math.inf
@@ -76,7 +76,7 @@ class Schedule_ReduceOnPlateau(Schedule):
         self.cooldown_counter = 0
 
     def __call__(self, step: int) -> float:
-        checks.step(self, step)
+        schedule_checks.step(self, step)
         return self.current_learning_rate
 
     def is_better(self, metric: float) -> bool:

@@ -6,7 +6,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
 
-from nnlite.schedules import checks
+from nnlite.schedules import schedule_checks
 from nnlite.schedules.base import Schedule
 from nnlite.schedules.composition import schedule_list
 
@@ -59,7 +59,9 @@ class Schedule_Sequential(Schedule):
                 f"{len(self.schedules)} and the number of milestones to be equal to "
                 f"{len(milestones)}"
             )
-        milestones = tuple(checks.whole(where, "each milestone", m, minimum=1) for m in milestones)
+        milestones = tuple(
+            schedule_checks.whole(where, "each milestone", m, minimum=1) for m in milestones
+        )
         if list(milestones) != sorted(set(milestones)):
             raise ValueError(f"{where}: milestones must increase, got {list(milestones)}")
         self.milestones = milestones
@@ -68,7 +70,7 @@ class Schedule_Sequential(Schedule):
 
     def stage(self, step: int) -> tuple[Schedule, int]:
         """The schedule in charge at ``step`` and that schedule's own step count."""
-        step = checks.step(self, step)
+        step = schedule_checks.step(self, step)
         index = bisect_right(self.milestones, step)
         start = self.milestones[index - 1] if index else 0
         return self.schedules[index], step - start
@@ -101,4 +103,4 @@ class Schedule_Sequential(Schedule):
             )
         for schedule, schedule_state in zip(self.schedules, states, strict=True):
             schedule.load_state_dict(schedule_state)
-        self.last_step = checks.step(self, state["last_step"])
+        self.last_step = schedule_checks.step(self, state["last_step"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nnlite.schedules import checks
+from nnlite.schedules import schedule_checks
 from nnlite.schedules.base import Schedule
 
 
@@ -21,12 +21,12 @@ class Schedule_StepDecay(Schedule):
 
     def __init__(self, initial_learning_rate: float, *, step_size: int, gamma: float = 0.1) -> None:
         where = type(self).__name__
-        self.initial_learning_rate = checks.learning_rate(
+        self.initial_learning_rate = schedule_checks.learning_rate(
             where, "initial_learning_rate", initial_learning_rate
         )
-        self.step_size = checks.whole(where, "step_size", step_size, minimum=1)
-        self.gamma = checks.non_negative(where, "gamma", gamma)
+        self.step_size = schedule_checks.whole(where, "step_size", step_size, minimum=1)
+        self.gamma = schedule_checks.non_negative(where, "gamma", gamma)
 
     def __call__(self, step: int) -> float:
-        step = checks.step(self, step)
+        step = schedule_checks.step(self, step)
         return self.initial_learning_rate * self.gamma ** (step // self.step_size)

@@ -24,17 +24,17 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
-from nnlite.layer_names import name_layers
 
 from nnlite.activations.softmax import Activation_Softmax
 from nnlite.files import model_files
+from nnlite.layer_names import name_layers
 from nnlite.layers.input import Layer_Input
 from nnlite.losses.categorical_crossentropy import Loss_CategoricalCrossentropy
 from nnlite.losses.softmax_categorical_crossentropy import (
     Activation_Softmax_Loss_CategoricalCrossentropy,
 )
 from nnlite.parameters import declared_parameters
-from nnlite.training import arguments as checks
+from nnlite.training import arguments
 from nnlite.training.callback import Callback
 from nnlite.training.history import History
 from nnlite.training.printed_lines import Callback_BookLines, StepFigures, validation_line
@@ -271,18 +271,18 @@ class Model:
             checkpoint.model.train(X, y, epochs=100, initial_epoch=checkpoint.epoch)
         """
         self._require("train", "loss", "optimizer", "accuracy")
-        X, y = checks.check_data("Model.train", X, y)
-        epochs = checks.check_count("Model.train", "epochs", epochs)
-        initial_epoch = checks.check_initial_epoch(initial_epoch, epochs)
-        print_every = checks.check_count("Model.train", "print_every", print_every)
-        steps = checks.count_steps("Model.train", len(X), batch_size)
-        style = checks.resolve_style(print_style, batch_size)
-        checks.check_verbose("Model.train", verbose)
+        X, y = arguments.check_data("Model.train", X, y)
+        epochs = arguments.check_count("Model.train", "epochs", epochs)
+        initial_epoch = arguments.check_initial_epoch(initial_epoch, epochs)
+        print_every = arguments.check_count("Model.train", "print_every", print_every)
+        steps = arguments.count_steps("Model.train", len(X), batch_size)
+        style = arguments.resolve_style(print_style, batch_size)
+        arguments.check_verbose("Model.train", verbose)
         if rng is not None and not shuffle:
             raise ValueError("Model.train: rng is only used to shuffle; pass shuffle=True too")
         if validation_data is not None:
-            validation_data = checks.check_validation_data(validation_data)
-        callbacks = checks.check_callbacks(callbacks)
+            validation_data = arguments.check_validation_data(validation_data)
+        callbacks = arguments.check_callbacks(callbacks)
 
         # What train prints, or the progress bar, is a callback run after the given ones
         loggers = []
@@ -416,9 +416,9 @@ class Model:
         returns the figures as an :class:`Evaluation` ``(loss, accuracy)``.
         """
         self._require("evaluate", "loss", "accuracy")
-        X_val, y_val = checks.check_data("Model.evaluate", X_val, y_val)
-        steps = checks.count_steps("Model.evaluate", len(X_val), batch_size)
-        checks.check_verbose("Model.evaluate", verbose)
+        X_val, y_val = arguments.check_data("Model.evaluate", X_val, y_val)
+        steps = arguments.count_steps("Model.evaluate", len(X_val), batch_size)
+        arguments.check_verbose("Model.evaluate", verbose)
         # Reset the accumulated loss and accuracy
         self.loss.new_pass()
         self.accuracy.new_pass()
@@ -446,7 +446,7 @@ class Model:
         X = X if isinstance(X, np.ndarray) else np.asarray(X)
         if X.ndim == 0:
             raise ValueError(f"Model.predict: X must be an array of samples, got {X!r}")
-        steps = checks.count_steps("Model.predict", len(X), batch_size)
+        steps = arguments.count_steps("Model.predict", len(X), batch_size)
         output = []
         for step in range(steps):
             batch_X = X if batch_size is None else X[step * batch_size : (step + 1) * batch_size]

@@ -29,7 +29,8 @@ from nnlite.losses.mean_squared_error import Loss_MeanSquaredError
 from nnlite.losses.softmax_categorical_crossentropy import (
     Activation_Softmax_Loss_CategoricalCrossentropy,
 )
-from nnlite.optimizers.lbfgs import Optimizer_LBFGS, cubic_interpolate, strong_wolfe
+from nnlite.optimizers.lbfgs import Optimizer_LBFGS
+from nnlite.optimizers.line_search import cubic_interpolate, strong_wolfe
 from nnlite.parameters import ParameterSpec
 
 TOLERANCE = 1e-10
