@@ -1,11 +1,29 @@
 """The lines ``Model.train`` prints, as the book prints them, written as a callback.
 
-Chapter 18's Model (no batches) prints one line every ``print_every`` *epochs* and the
-validation line once, after training; chapter 19's prints ``epoch: N``, a step line every
-``print_every`` *steps* and after the last step, then the epoch's ``training`` and
-``validation`` lines (see :class:`~nnlite.Model` for examples). ``Model.train(verbose=1)``
-adds a :class:`Callback_BookLines` after the callbacks it is given, so that the loop itself
-reads like the book's, with no printing woven through it.
+The book prints two ways. Chapter 18's Model (no batches) prints
+one line every ``print_every`` *epochs*, after that epoch's update, and the validation
+line once at the end::
+
+    epoch: 100, acc: 0.723, loss: 0.684 (data_loss: 0.684, reg_loss: 0.000), lr: 0.0499975...
+    validation, acc: 0.620, loss: 0.820
+
+Chapter 19's Model (batches) prints ``epoch: N``, then a step line every ``print_every``
+*steps* and after the last step, then the epoch summary and the validation line::
+
+    epoch: 1
+    step: 0, acc: 0.172, loss: 1.099 (data_loss: 1.099, reg_loss: 0.000), lr: 0.05
+    step: 2, acc: 0.000, loss: 1.170 (data_loss: 1.170, reg_loss: 0.000), lr: 0.0499950...
+    training, acc: 0.073, loss: 1.151 (data_loss: 1.150, reg_loss: 0.000), lr: 0.0499950...
+    validation, acc: 0.333, loss: 1.099
+
+nnlite chooses by ``batch_size``: ``None`` prints chapter 18's lines, a number prints
+chapter 19's. Every book script gets its chapter's output: chapter 18 never batches, and
+chapters 19-22 always do. ``print_style="chapter18"`` or ``"chapter19"`` chooses
+explicitly (chapter 22's code run without a batch size prints chapter 19's lines).
+
+``Model.train(verbose=1)`` adds a :class:`Callback_BookLines` after the callbacks it is
+given, so that the training loop itself reads like the book's, with no printing woven through
+it.
 """
 
 from __future__ import annotations
