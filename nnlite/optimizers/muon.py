@@ -41,7 +41,8 @@ class Optimizer_Muon(Optimizer):
     0.7 and 1.2, which is what the authors found to train best.
 
     Which parameters: Muon is for 2-D weight matrices. A 1-D parameter raises an error, as in
-    PyTorch. A bias of ``Layer_Dense`` is stored as a (1, n) matrix, so it is accepted and
+    PyTorch; a convolution kernel of shape (F, C, kh, kw) is treated as the matrix
+    (F, C·kh·kw), as its authors do. A bias of ``Layer_Dense`` is stored as a (1, n) matrix, so it is accepted and
     treated as PyTorch treats a (1, n) tensor: orthogonalising a single row just normalises it,
     so the bias moves by about lr·g/‖g‖. The authors recommend AdamW for biases (and for
     embeddings and output layers); to follow that, give those layers their own
@@ -123,7 +124,7 @@ class Optimizer_Muon(Optimizer):
         # Check every parameter before any changes, so an error leaves the layer as it was
         for parameter in trainable_parameters(layer):
             value = getattr(layer, parameter.name, None)
-            if isinstance(value, np.ndarray) and value.ndim != 2:
+            if isinstance(value, np.ndarray) and value.ndim < 2:
                 raise ValueError(
                     f"Muon only supports 2D parameters whereas we found a parameter with size: "
                     f"{value.shape} ({describe(layer)}.{parameter.name}); train this layer "
@@ -137,6 +138,13 @@ class Optimizer_Muon(Optimizer):
         momentum = settings["momentum"]
         momentums = update.state["momentums"]
         direction, product, gram, gram_squared = update.scratch
+        if weights.ndim > 2:
+            # A convolution kernel (F, C, kh, kw) is the matrix (F, C·kh·kw), as the authors
+            # treat it; the reshapes are views of the same arrays
+            weights, gradient, momentums, direction, product, gram, gram_squared = (
+                array.reshape(len(array), -1)
+                for array in (weights, gradient, momentums, direction, product, gram, gram_squared)
+            )
 
         # weight_momentums = μ · weight_momentums + (1 - μ) · g
         momentums *= momentum

@@ -170,3 +170,28 @@ def test_a_1d_parameter_raises_torchs_error_and_changes_nothing():
 def test_invalid_hyperparameters_raise(arguments, error, message):
     with pytest.raises(error, match=message):
         Optimizer_Muon(**arguments)
+
+
+class Layer_Kernel:
+    """A layer whose weights are a convolution kernel (n_filters, channels, kh, kw)."""
+
+    parameter_specs = (ParameterSpec("weights", "dweights", "weight"),)
+
+    def __init__(self, weights):
+        self.weights = weights
+
+
+def test_a_convolution_kernel_is_updated_as_the_matrix_of_its_flattened_filters():
+    # As Muon's authors treat a kernel: (F, C, kh, kw) as the matrix (F, C·kh·kw); the 2-D
+    # update itself is checked against torch.optim.Muon above
+    rng = np.random.default_rng(4)
+    kernel = Layer_Kernel(rng.standard_normal((4, 3, 2, 2)))
+    matrix = Layer_Kernel(kernel.weights.reshape(4, 12).copy())
+    optimizers = Optimizer_Muon(0.02), Optimizer_Muon(0.02)
+    for _ in range(5):
+        gradient = rng.standard_normal((4, 3, 2, 2))
+        kernel.dweights, matrix.dweights = gradient, gradient.reshape(4, 12).copy()
+        for optimizer, layer in zip(optimizers, (kernel, matrix), strict=True):
+            optimizer.step([layer])
+    assert kernel.weights.tobytes() == matrix.weights.tobytes()
+    assert kernel.weight_momentums.shape == (4, 3, 2, 2)
