@@ -465,9 +465,17 @@ class Model:
         for layer in reversed(self.layers):
             layer.backward(layer.next.dinputs)
 
-    def summary(self, *, print_fn: Callable[[str], object] = print) -> None:
-        """Print a table of the layers, their output shapes and parameter counts."""
-        summary_lines(self, print_fn)
+    def summary(
+        self,
+        *,
+        print_fn: Callable[[str], object] = print,
+        input_shape: tuple[int, ...] | None = None,
+    ) -> None:
+        """Print a table of the layers, their output shapes and parameter counts.
+
+        ``input_shape``: one sample's shape, ``(1, 32, 32)`` for a grey 32×32 image (a first
+        dense layer's inputs give it otherwise)."""
+        summary_lines(self, print_fn, input_shape)
 
     # ------------------------------------------------------------------ parameters
 

@@ -11,10 +11,21 @@ import numpy as np
 from nnlite.parameters import ParameterSpec, declared_parameters
 
 
-def summary_lines(model: Any, print_fn: Callable[[str], object] = print) -> None:
-    """Print ``model``'s summary table, one line at a time, with ``print_fn``."""
+def summary_lines(
+    model: Any,
+    print_fn: Callable[[str], object] = print,
+    input_shape: tuple[int, ...] | None = None,
+) -> None:
+    """Print ``model``'s summary table, one line at a time, with ``print_fn``.
+
+    A layer's output shape comes from its ``output_shape(input_shape)`` method where it has
+    one (convolution, pooling, flatten) and the shape of one sample is known, from its number
+    of neurons (a dense layer), or is its input's (activations, dropout, normalization).
+    ``input_shape`` is one sample's shape, ``(1, 32, 32)`` for a grey 32×32 image; a first
+    dense layer's inputs give it otherwise.
+    """
     rows = [("#", "layer", "output shape", "parameters")]
-    width = getattr(model.layers[0], "n_inputs", None) if model.layers else None
+    shape = _first_input_shape(model.layers, input_shape)
     trainable = frozen = 0
     for index, layer in enumerate(model.layers):
         specs = declared_parameters(layer)
@@ -25,9 +36,9 @@ def summary_lines(model: Any, print_fn: Callable[[str], object] = print) -> None
         else:
             trainable += count
             shown = f"{count:,}"
-        width = _output_width(layer, specs, width)
-        shape = f"(n_samples, {'?' if width is None else width})"
-        rows.append((str(index), repr(layer), shape, shown))
+        shape = _output_shape(layer, specs, shape)
+        shown_shape = "?" if shape is None else ", ".join(str(size) for size in shape)
+        rows.append((str(index), repr(layer), f"(n_samples, {shown_shape})", shown))
     widths = [max(len(row[column]) for row in rows) for column in range(4)]
     print_fn(f"Model: {len(model.layers)} layers")
     for row in rows:
@@ -49,12 +60,24 @@ def summary_lines(model: Any, print_fn: Callable[[str], object] = print) -> None
         print_fn(", ".join(roles))
 
 
-def _output_width(layer: object, specs: tuple[ParameterSpec, ...], width: int | None) -> int | None:
-    """Output columns of ``layer``: its neurons if it has weights, else its input width."""
-    if not specs:
-        return width
+def _first_input_shape(layers: list, input_shape: tuple[int, ...] | None) -> tuple[int, ...] | None:
+    if input_shape is not None:
+        return tuple(int(size) for size in input_shape)
+    inputs = getattr(layers[0], "n_inputs", None) if layers else None
+    return (int(inputs),) if isinstance(inputs, numbers.Integral) else None
+
+
+def _output_shape(
+    layer: object, specs: tuple[ParameterSpec, ...], shape: tuple[int, ...] | None
+) -> tuple[int, ...] | None:
+    """One sample's output shape of ``layer`` given its input's (None: unknown)."""
+    if callable(getattr(layer, "output_shape", None)):
+        return None if shape is None else tuple(layer.output_shape(shape))
     neurons = getattr(layer, "n_neurons", None)
     if isinstance(neurons, numbers.Integral):
-        return int(neurons)
-    weights = getattr(layer, specs[0].name, None)
-    return weights.shape[1] if getattr(weights, "ndim", 0) == 2 else None
+        return (int(neurons),)
+    if specs and not hasattr(layer, "running_mean"):
+        # A hand-written dense layer: its weights are (inputs, neurons)
+        weights = getattr(layer, specs[0].name, None)
+        return (weights.shape[1],) if getattr(weights, "ndim", 0) == 2 else None
+    return shape
