@@ -41,10 +41,10 @@ class Optimizer_Muon(Optimizer):
     0.7 and 1.2, which is what the authors found to train best.
 
     Which parameters: Muon is for 2-D weight matrices. A 1-D parameter raises an error, as in
-    PyTorch; a convolution kernel of shape (F, C, kh, kw) is treated as the matrix
-    (F, C·kh·kw), as its authors do. A bias of ``Layer_Dense`` is stored as a (1, n) matrix,
-    so it is accepted and treated as PyTorch treats a (1, n) tensor: orthogonalising a single
-    row just normalises it, so the bias moves by about lr·g/‖g‖. The authors recommend AdamW for biases (and for
+    PyTorch; a convolution kernel of shape (F, C, kh, kw) is treated as the matrix (F, C·kh·kw),
+    as its authors do. A bias of ``Layer_Dense`` is stored as a (1, n) matrix, so it is accepted
+    and treated as PyTorch treats a (1, n) tensor: orthogonalising a single row just normalises
+    it, so the bias moves by about lr·g/‖g‖. The authors recommend AdamW for biases (and for
     embeddings and output layers); to follow that, give those layers their own
     :class:`~nnlite.optimizers.adam.Optimizer_AdamW` (one optimizer per layer).
 
