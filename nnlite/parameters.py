@@ -33,12 +33,14 @@ _SINGULAR_BIAS = Parameter("bias", "dbias", "bias")
 def declared_parameters(layer: object) -> tuple[Parameter, ...]:
     """The parameters ``layer`` has, frozen or not (checkpoints need them all).
 
-    A layer declares them in ``layer.parameters``; otherwise the book's convention applies:
-    a layer with ``weights`` (and ``biases`` if present) is trainable, as ``Model`` decides in
-    the book, and so is one using the course notes' singular ``weight``/``bias``.
+    A layer declares them in ``layer.parameters``, its class's tuple or its own (a
+    ``Layer_Conv2D(..., bias=False)`` declares only its weights); otherwise the book's
+    convention applies: a layer with ``weights`` (and ``biases`` if present) is trainable, as
+    ``Model`` decides in the book, and so is one using the course notes' singular
+    ``weight``/``bias``.
     """
-    declared = getattr(type(layer), "parameters", None)
-    if isinstance(declared, tuple):
+    declared = getattr(layer, "parameters", None)
+    if isinstance(declared, tuple) and all(isinstance(p, Parameter) for p in declared):
         return declared
     if hasattr(layer, "weights"):
         return (WEIGHTS, BIASES) if hasattr(layer, "biases") else (WEIGHTS,)

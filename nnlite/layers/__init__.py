@@ -1,16 +1,23 @@
-"""Layers: dense, dropout, input and embedding."""
+"""Layers: dense, dropout, input, embedding, and for images convolution, pooling, flatten."""
 
 from nnlite.layers.base import Layer
+from nnlite.layers.conv2d import Layer_Conv2D
 from nnlite.layers.dense import Layer_Dense
 from nnlite.layers.dropout import Layer_Dropout
 from nnlite.layers.embedding import Layer_Embedding, SparseRows
+from nnlite.layers.flatten import Layer_Flatten
 from nnlite.layers.input import Layer_Input
+from nnlite.layers.pooling import Layer_AvgPool2D, Layer_MaxPool2D
 
 __all__ = [
     "Layer",
+    "Layer_AvgPool2D",
+    "Layer_Conv2D",
     "Layer_Dense",
     "Layer_Dropout",
     "Layer_Embedding",
+    "Layer_Flatten",
     "Layer_Input",
+    "Layer_MaxPool2D",
     "SparseRows",
 ]
