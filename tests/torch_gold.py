@@ -182,8 +182,8 @@ def torch_pool2d(
     inputs: np.ndarray,
     dvalues: np.ndarray,
     pool_size: int | tuple[int, int],
-    stride: int | tuple[int, int] | None,
-    padding: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
 ) -> dict[str, np.ndarray]:
     """``max_pool2d`` (``kind="max"``) or ``avg_pool2d`` (``"avg"``, count_include_pad=True)."""
     pool = {"max": torch.nn.functional.max_pool2d, "avg": torch.nn.functional.avg_pool2d}[kind]
