@@ -17,11 +17,10 @@ from nnlite.layers.windows import (
     as_images,
     compact,
     output_size,
-    pad_images,
     pair,
+    reuse,
     sliding_windows,
     symmetric_padding,
-    unpad_images,
 )
 from nnlite.parameters import BIASES, WEIGHTS
 from nnlite.validation import (
@@ -183,6 +182,9 @@ class Layer_Conv2D(Layer):
         #: False when nothing reads ``dinputs`` (``Model`` sets it for its first layer)
         self.needs_dinputs = True
         self.inputs = None
+        #: The windows' pixels as columns (im2col), kept for backward; reused by each forward
+        self.cols = None
+        self._products = None
 
     @property
     def n_filters(self) -> int:
@@ -221,19 +223,26 @@ class Layer_Conv2D(Layer):
             self.dilation,
         )
         n_samples = len(inputs)
-        # Remember input values, and the windows' pixels as columns (im2col): row (c, p, q),
-        # column (n, i, j)
+        # Remember input values
         self.inputs = inputs
-        padded = pad_images(inputs, self.padding)
+        # im2col: the pixels of every window as the columns of cols, row (c, p, q) and column
+        # (i, j, n). The images are first stored with the sample axis last (see _batch_last),
+        # so that the copy moves long runs of adjacent numbers
+        padded = _batch_last(inputs, self.padding)
         windows = sliding_windows(padded, self.kernel_size, self.stride, self.dilation, size)
-        self.cols = np.ascontiguousarray(windows.transpose(1, 4, 5, 0, 2, 3)).reshape(
-            -1, n_samples * size[0] * size[1]
-        )
-        # Each filter times every column: (F, C·kh·kw) · (C·kh·kw, N·Ho·Wo)
+        windows = windows.transpose(1, 4, 5, 2, 3, 0)  # (C, kh, kw, Ho, Wo, N)
+        # (into the array of the last pass: see reuse)
+        shape = (self.weights[0].size, windows[0, 0, 0].size)
+        self.cols = reuse(self.cols, shape, inputs.dtype)
+        np.copyto(self.cols.reshape(windows.shape), windows)
+        # Each filter times every column: (F, C·kh·kw) · (C·kh·kw, Ho·Wo·N)
         filters = self.weights.reshape(self.n_filters, -1)
-        products = np.dot(filters, self.cols).reshape(self.n_filters, n_samples, *size)
+        shape = (self.n_filters, self.cols.shape[1])
+        self._products = reuse(self._products, shape, np.result_type(filters, self.cols))
+        products = np.dot(filters, self.cols, out=self._products)
+        products = products.reshape(self.n_filters, *size, n_samples)
         # Back to NCHW order, adding the biases on the way
-        products = products.transpose(1, 0, 2, 3)
+        products = products.transpose(3, 0, 1, 2)
         if self.has_biases:
             biases = self.biases.reshape(1, self.n_filters, 1, 1)
             self.output = np.empty(products.shape, np.result_type(products, biases))
@@ -245,12 +254,14 @@ class Layer_Conv2D(Layer):
     def backward(self, dvalues: np.ndarray) -> np.ndarray | None:
         require_forward(self, self)
         dvalues = check_same_shape(self, "dvalues", dvalues, self.output.shape)
-        # dvalues in the layout of the forward products: (F, N·Ho·Wo)
-        dvalues_rows = np.ascontiguousarray(dvalues.transpose(1, 0, 2, 3))
+        # dvalues in the layout of the forward products: (F, Ho·Wo·N)
+        dvalues_rows = np.ascontiguousarray(dvalues.transpose(1, 2, 3, 0))
         dvalues_rows = dvalues_rows.reshape(self.n_filters, -1)
 
         # Gradients on parameters
-        dweights = np.dot(dvalues_rows, self.cols.T).reshape(self.weights.shape)
+        # dweights = dvalues_rows · colsᵀ, computed as (cols · dvalues_rowsᵀ)ᵀ: BLAS reads the
+        # large cols in its own order, which is about twice as fast
+        dweights = np.dot(self.cols, dvalues_rows.T).T.reshape(self.weights.shape)
         # Gradients on regularization (only where the strength is above 0)
         add_regularization_gradient(
             dweights, self.weights, self.weight_regularizer_l1, self.weight_regularizer_l2
@@ -269,18 +280,17 @@ class Layer_Conv2D(Layer):
 
     def _gradient_on_inputs(self, dvalues_rows: np.ndarray) -> np.ndarray:
         """col2im: each column's gradient added back onto the pixels the column came from."""
-        n_samples, _, height, width = self.inputs.shape
+        n_samples, channels, height, width = self.inputs.shape
         (top, bottom), (left, right) = self.padding
         _, _, out_height, out_width = self.output.shape
         kh, kw = self.kernel_size
-        # The gradient of every column: (C·kh·kw, F) · (F, N·Ho·Wo)
+        # The gradient of every column: (C·kh·kw, F) · (F, Ho·Wo·N)
         filters = self.weights.reshape(self.n_filters, -1)
         dcols = np.dot(filters.T, dvalues_rows)
-        dcols = dcols.reshape(self.n_input_channels, kh, kw, n_samples, out_height, out_width)
-        dpadded = np.zeros(
-            (n_samples, self.n_input_channels, top + height + bottom, left + width + right),
-            dtype=dcols.dtype,
-        )
+        dcols = dcols.reshape(channels, kh, kw, out_height, out_width, n_samples)
+        # The gradient of the padded images, sample axis last as in forward
+        padded_shape = (channels, top + height + bottom, left + width + right, n_samples)
+        dpadded = np.zeros(padded_shape, dtype=dcols.dtype).transpose(3, 0, 1, 2)
         dwindows = sliding_windows(
             dpadded,
             self.kernel_size,
@@ -292,8 +302,9 @@ class Layer_Conv2D(Layer):
         for p in range(kh):
             for q in range(kw):
                 # The pixels at offset (p, q) of every window get that offset's gradient
-                dwindows[:, :, :, :, p, q] += dcols[:, p, q].transpose(1, 0, 2, 3)
-        return unpad_images(dpadded, self.padding)
+                dwindows[:, :, :, :, p, q] += dcols[:, p, q].transpose(3, 0, 1, 2)
+        # Without the padding, in NCHW order
+        return np.ascontiguousarray(dpadded[:, :, top : top + height, left : left + width])
 
     def get_parameters(self) -> tuple[np.ndarray, ...]:
         """The layer's ``(weights, biases)``, or ``(weights,)`` without biases (the arrays)."""
@@ -326,3 +337,21 @@ def _padding(
         totals = [d * (k - 1) for d, k in zip(dilation, kernel, strict=True)]
         return tuple((total // 2, total - total // 2) for total in totals)
     return symmetric_padding(where, padding)
+
+
+def _batch_last(inputs: np.ndarray, padding: Padding) -> np.ndarray:
+    """The padded images, stored in memory as ``(C, Hp, Wp, N)`` and returned as an NCHW view.
+
+    With the samples last, the pixel at one place of one window is followed in memory by the
+    same pixel of the next sample, and (for stride 1) by the next window's: im2col's copy and
+    col2im's additions then move runs of ``Wo·N`` numbers instead of ``Wo``, several times
+    faster in NumPy.
+    """
+    n_samples, channels, height, width = inputs.shape
+    (top, bottom), (left, right) = padding
+    if top == bottom == left == right == 0:
+        return np.ascontiguousarray(inputs.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+    shape = (channels, top + height + bottom, left + width + right, n_samples)
+    padded = np.zeros(shape, dtype=inputs.dtype)
+    padded[:, top : top + height, left : left + width, :] = inputs.transpose(1, 2, 3, 0)
+    return padded.transpose(3, 0, 1, 2)

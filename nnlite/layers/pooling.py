@@ -19,6 +19,7 @@ from nnlite.layers.windows import (
     output_size,
     pad_images,
     pair,
+    reuse,
     sliding_windows,
     symmetric_padding,
     unpad_images,
@@ -53,6 +54,7 @@ class _Pooling2D(Layer):
             )
         self.padding_argument = padding
         self.inputs = None
+        self._cols = None
 
     def __repr__(self) -> str:
         options = [str(compact(self.pool_size))]
@@ -74,8 +76,12 @@ class _Pooling2D(Layer):
         padded = pad_images(inputs, self.padding, self.padding_value)
         self.padded_shape = padded.shape
         windows = sliding_windows(padded, self.pool_size, self.stride, _NO_DILATION, size)
-        cols = np.ascontiguousarray(windows.transpose(4, 5, 0, 1, 2, 3))
-        return cols.reshape(self.pool_size[0] * self.pool_size[1], -1)
+        windows = windows.transpose(4, 5, 0, 1, 2, 3)
+        # Into the array of the last pass (see reuse); only forward reads it
+        shape = (self.pool_size[0] * self.pool_size[1], windows[0, 0].size)
+        self._cols = reuse(self._cols, shape, padded.dtype)
+        np.copyto(self._cols.reshape(windows.shape), windows)
+        return self._cols
 
     def _check_dvalues(self, dvalues: np.ndarray) -> np.ndarray:
         require_forward(self, self)

@@ -162,3 +162,12 @@ def sliding_windows(
         ),
         writeable=writeable,
     )
+
+
+def reuse(array: np.ndarray | None, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """``array`` if it has this shape and dtype, else a new empty one: a work array kept on a
+    layer from one pass to the next. Allocating a new array of a few MB in every step costs
+    the operating system's zeroing of its pages, about as long as filling it."""
+    if array is not None and array.shape == shape and array.dtype == dtype:
+        return array
+    return np.empty(shape, dtype=dtype)
