@@ -166,7 +166,7 @@ def torch_step(problem: LeNetProblem) -> Step:
         loss = functional.mse_loss(x, targets)
         loss.backward()
         optimizer.step()
-        return loss
+        return loss.detach()
 
     return step
 
@@ -300,8 +300,11 @@ def numpy_im2col_step(problem: LeNetProblem) -> Step:
     return step
 
 
+#: The PyTorch row, the one the target compares with
+TORCH = "torch, nn.Conv2d + SGD"
+
 IMPLEMENTATIONS: dict[str, Callable[[LeNetProblem], Step]] = {
     "nnlite": nnlite_step,
-    "torch, nn.Conv2d + SGD": torch_step,
+    TORCH: torch_step,
     "straightforward NumPy im2col": numpy_im2col_step,
 }
