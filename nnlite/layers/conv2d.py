@@ -56,14 +56,19 @@ class Layer_Conv2D(Layer):
     How it runs fast (im2col, as CS231n's ``fast_layers.py``): the pixels of every window are
     copied, from a strided view (:func:`~nnlite.layers.windows.sliding_windows`), into the
     columns of a matrix ``cols`` with one row per ``(c, p, q)`` and one column per
-    ``(n, i, j)``. The three sums above are then matrix products::
+    ``(i, j, n)``. The three sums above are then matrix products::
 
         output   = weights.reshape(F, C·kh·kw) · cols
-        dweights = dvalues_rows · colsᵀ            (dvalues_rows: dvalues as (F, N·Ho·Wo))
+        dweights = dvalues_rows · colsᵀ            (dvalues_rows: dvalues as (F, Ho·Wo·N))
         dcols    = weights.reshape(F, C·kh·kw)ᵀ · dvalues_rows
 
     and ``dinputs`` adds ``dcols`` back onto the input, one addition per kernel offset
     ``(p, q)``. The loop version, one pixel at a time, is in ``tests/layers/loop_reference.py``.
+
+    ``output`` and ``dinputs`` have NCHW shapes and values, but are stored with the samples
+    last in memory, the order the products come in (see ``_batch_last``); ReLU and the pooling
+    layers keep that order, and the next convolution then needs no copy to get it.
+    ``np.ascontiguousarray(layer.output)`` gives a C-ordered copy where one is needed.
 
     Parameters
     ----------
@@ -240,15 +245,14 @@ class Layer_Conv2D(Layer):
         shape = (self.n_filters, self.cols.shape[1])
         self._products = reuse(self._products, shape, np.result_type(filters, self.cols))
         products = np.dot(filters, self.cols, out=self._products)
-        products = products.reshape(self.n_filters, *size, n_samples)
-        # Back to NCHW order, adding the biases on the way
-        products = products.transpose(3, 0, 1, 2)
+        # Seen in NCHW order, but left in memory with the samples last (see _batch_last)
+        products = products.reshape(self.n_filters, *size, n_samples).transpose(3, 0, 1, 2)
+        # Add the biases (into a new array: the products' array is reused by the next pass)
         if self.has_biases:
             biases = self.biases.reshape(1, self.n_filters, 1, 1)
-            self.output = np.empty(products.shape, np.result_type(products, biases))
-            np.add(products, biases, out=self.output)
+            self.output = np.add(products, biases)
         else:
-            self.output = np.ascontiguousarray(products)
+            self.output = products.copy(order="K")
         return self.output
 
     def backward(self, dvalues: np.ndarray) -> np.ndarray | None:
@@ -303,8 +307,8 @@ class Layer_Conv2D(Layer):
             for q in range(kw):
                 # The pixels at offset (p, q) of every window get that offset's gradient
                 dwindows[:, :, :, :, p, q] += dcols[:, p, q].transpose(3, 0, 1, 2)
-        # Without the padding, in NCHW order
-        return np.ascontiguousarray(dpadded[:, :, top : top + height, left : left + width])
+        # Without the padding (NCHW, with the samples last in memory as the output)
+        return dpadded[:, :, top : top + height, left : left + width]
 
     def get_parameters(self) -> tuple[np.ndarray, ...]:
         """The layer's ``(weights, biases)``, or ``(weights,)`` without biases (the arrays)."""
@@ -345,7 +349,10 @@ def _batch_last(inputs: np.ndarray, padding: Padding) -> np.ndarray:
     With the samples last, the pixel at one place of one window is followed in memory by the
     same pixel of the next sample, and (for stride 1) by the next window's: im2col's copy and
     col2im's additions then move runs of ``Wo·N`` numbers instead of ``Wo``, several times
-    faster in NumPy.
+    faster in NumPy. The layer's output and ``dinputs`` keep this layout (their shape and
+    values are NCHW; only their strides differ from a C-ordered array), and NumPy's
+    element-wise operations keep it too, so the next convolution finds its inputs already
+    stored this way and copies nothing here.
     """
     n_samples, channels, height, width = inputs.shape
     (top, bottom), (left, right) = padding

@@ -16,6 +16,7 @@ from nnlite.layers.base import Layer
 from nnlite.layers.windows import (
     as_images,
     compact,
+    memory_order,
     output_size,
     pad_images,
     pair,
@@ -23,6 +24,7 @@ from nnlite.layers.windows import (
     sliding_windows,
     symmetric_padding,
     unpad_images,
+    zeros_like_layout,
 )
 from nnlite.validation import check_same_shape, require_forward
 
@@ -66,7 +68,11 @@ class _Pooling2D(Layer):
 
     def _gather(self, inputs: np.ndarray) -> np.ndarray:
         """Check ``inputs``; return ``cols`` of shape ``(kh·kw, N·C·Ho·Wo)``, row ``(p, q)``
-        holding the pixel at that offset of every window, and remember the shapes."""
+        holding the pixel at that offset of every window, and remember the shapes.
+
+        The columns follow the order the inputs lie in memory (``self.order``): NCHW for
+        C-ordered inputs, CHWN for a convolution's output, which is stored samples last, so
+        that the copy reads long runs of adjacent numbers either way."""
         inputs = as_images(self, "inputs", inputs)
         size = output_size(
             self, "pool_size", inputs.shape[2:], self.padding, self.pool_size, self.stride
@@ -75,13 +81,24 @@ class _Pooling2D(Layer):
         self.output_shape = (*inputs.shape[:2], *size)
         padded = pad_images(inputs, self.padding, self.padding_value)
         self.padded_shape = padded.shape
+        self.order = memory_order(padded)
         windows = sliding_windows(padded, self.pool_size, self.stride, _NO_DILATION, size)
-        windows = windows.transpose(4, 5, 0, 1, 2, 3)
+        windows = windows.transpose(4, 5, *self.order)
         # Into the array of the last pass (see reuse); only forward reads it
         shape = (self.pool_size[0] * self.pool_size[1], windows[0, 0].size)
         self._cols = reuse(self._cols, shape, padded.dtype)
         np.copyto(self._cols.reshape(windows.shape), windows)
         return self._cols
+
+    def _as_output(self, values: np.ndarray) -> np.ndarray:
+        """One value per column of ``cols`` as the NCHW output (laid out as the inputs)."""
+        stored = values.reshape([self.output_shape[axis] for axis in self.order])
+        return stored.transpose(np.argsort(self.order))
+
+    def _zero_gradient(self, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+        """Zeros for the padded inputs' gradient, laid out as the inputs (see
+        :func:`~nnlite.layers.windows.zeros_like_layout`)."""
+        return zeros_like_layout(self.padded_shape, self.order, dtype)
 
     def _check_dvalues(self, dvalues: np.ndarray) -> np.ndarray:
         require_forward(self, self)
@@ -119,34 +136,41 @@ class Layer_MaxPool2D(_Pooling2D):
         # The largest pixel of each window, and at which offset of the window it is
         maxima = cols.max(axis=0)
         self.argmax = _first_offset_of(maxima, cols)
-        self.output = maxima.reshape(self.output_shape)
+        self.output = self._as_output(maxima)
         return self.output
 
     def backward(self, dvalues: np.ndarray) -> np.ndarray:
         dvalues = self._check_dvalues(dvalues)
-        dpadded = np.zeros(self.padded_shape, dtype=dvalues.dtype)
-        # Where in dpadded each window's maximum is: its first pixel plus the offset
-        positions = self._window_starts() + self._offset_steps()[self.argmax]
+        stored, dpadded = self._zero_gradient(dvalues.dtype)
+        # Where in memory each window's maximum is: its first pixel plus the offset
+        steps = np.array(dpadded.strides) // dpadded.itemsize
+        positions = self._window_starts(steps) + self._offset_steps(steps)[self.argmax]
         # Add each gradient onto its maximum's pixel; np.add.at adds twice where two
         # overlapping windows chose the same pixel (a plain assignment would keep only one)
-        np.add.at(dpadded.reshape(-1), positions, dvalues.reshape(-1))
+        dvalues_columns = dvalues.transpose(self.order).reshape(-1)
+        np.add.at(stored.reshape(-1), positions, dvalues_columns)
         self.dinputs = unpad_images(dpadded, self.padding)
         return self.dinputs
 
-    def _window_starts(self) -> np.ndarray:
-        """The flat index in the padded input of every window's top-left pixel."""
+    def _window_starts(self, steps: np.ndarray) -> np.ndarray:
+        """Where each window's top-left pixel is in memory, in the order of the columns;
+        ``steps`` are the padded gradient's strides in numbers (not bytes)."""
+        n_stride, c_stride, row_stride, column_stride = steps
         n_samples, channels, out_height, out_width = self.output_shape
-        _, _, height, width = self.padded_shape
-        image = np.arange(n_samples * channels).reshape(-1, 1, 1) * (height * width)
-        row = np.arange(out_height).reshape(1, -1, 1) * (self.stride[0] * width)
-        column = np.arange(out_width).reshape(1, 1, -1) * self.stride[1]
-        return (image + row + column).reshape(-1)
+        starts = (
+            np.arange(n_samples).reshape(-1, 1, 1, 1) * n_stride
+            + np.arange(channels).reshape(1, -1, 1, 1) * c_stride
+            + np.arange(out_height).reshape(1, 1, -1, 1) * (self.stride[0] * row_stride)
+            + np.arange(out_width).reshape(1, 1, 1, -1) * (self.stride[1] * column_stride)
+        )
+        return starts.transpose(self.order).reshape(-1)
 
-    def _offset_steps(self) -> np.ndarray:
-        """How far, in the flat padded input, offset ``(p, q)`` is from a window's start."""
+    def _offset_steps(self, steps: np.ndarray) -> np.ndarray:
+        """How far in memory offset ``(p, q)`` is from a window's top-left pixel."""
         kh, kw = self.pool_size
-        width = self.padded_shape[3]
-        return (np.arange(kh).reshape(-1, 1) * width + np.arange(kw)).reshape(-1)
+        row_stride, column_stride = steps[2:]
+        offsets = np.arange(kh).reshape(-1, 1) * row_stride + np.arange(kw) * column_stride
+        return offsets.reshape(-1)
 
 
 class Layer_AvgPool2D(_Pooling2D):
@@ -173,7 +197,7 @@ class Layer_AvgPool2D(_Pooling2D):
     def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
         cols = self._gather(inputs)
         # The sum over the window, in row-major order, then divided by its size (as PyTorch)
-        self.output = (cols.sum(axis=0) / len(cols)).reshape(self.output_shape)
+        self.output = self._as_output(cols.sum(axis=0) / len(cols))
         return self.output
 
     def backward(self, dvalues: np.ndarray) -> np.ndarray:
@@ -181,7 +205,7 @@ class Layer_AvgPool2D(_Pooling2D):
         kh, kw = self.pool_size
         # Each pixel of a window has the same share of the window's gradient
         share = dvalues / (kh * kw)
-        dpadded = np.zeros(self.padded_shape, dtype=share.dtype)
+        _, dpadded = self._zero_gradient(share.dtype)
         dwindows = sliding_windows(
             dpadded,
             self.pool_size,

@@ -164,6 +164,22 @@ def sliding_windows(
     )
 
 
+def memory_order(array: np.ndarray) -> tuple[int, ...]:
+    """The axes of ``array`` from the largest stride to the smallest: the order its numbers
+    lie in memory. ``(0, 1, 2, 3)`` for a C-ordered NCHW array, ``(1, 2, 3, 0)`` for one stored
+    with the samples last, as :class:`~nnlite.layers.conv2d.Layer_Conv2D` returns its output.
+    """
+    return tuple(sorted(range(array.ndim), key=lambda axis: -abs(array.strides[axis])))
+
+
+def zeros_like_layout(shape: tuple[int, ...], order: tuple[int, ...], dtype: np.dtype):
+    """Zeros of ``shape`` stored in memory in ``order`` (see :func:`memory_order`): returns
+    the array in that order (C-contiguous, for flat indexing) and the view of it in
+    ``shape``'s axis order."""
+    stored = np.zeros(tuple(shape[axis] for axis in order), dtype=dtype)
+    return stored, stored.transpose(np.argsort(order))
+
+
 def reuse(array: np.ndarray | None, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """``array`` if it has this shape and dtype, else a new empty one: a work array kept on a
     layer from one pass to the next. Allocating a new array of a few MB in every step costs

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from nnlite import Layer_Conv2D, Optimizer_SGD, accumulate_gradients, zero_grad
 from nnlite.gradcheck import check_gradients
+from nnlite.layers.windows import memory_order
 from nnlite.parameters import WEIGHTS, declared_parameters, trainable_parameters
 from tests.layers import loop_reference
 from tests.torch_gold import assert_matches_torch, torch_conv2d
@@ -62,6 +63,11 @@ def conv_settings(draw, max_size=7):
             "dilation": dilation,
         },
     }
+
+
+def samples_last_copy(images):
+    """The same images stored with the sample axis last, as Layer_Conv2D returns its output."""
+    return np.ascontiguousarray(images.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
 
 
 def conv_case(seed, case, *, bias=True, regularizers=None):
@@ -219,7 +225,21 @@ def test_dtype_is_kept_through_forward_and_backward(dtype):
         for name in ("weights", "biases", "output", "dweights", "dbiases", "dinputs")
     }
     assert dtypes == dict.fromkeys(dtypes, np.dtype(dtype))
-    assert layer.output.flags.c_contiguous and layer.dinputs.flags.c_contiguous
+
+
+def test_output_and_dinputs_are_stored_samples_last_and_inputs_may_be_either_way():
+    rng = np.random.default_rng(6)
+    layer = Layer_Conv2D(2, 3, 3, padding=1, rng=rng)
+    inputs = rng.standard_normal((4, 2, 5, 6))
+    dvalues = rng.standard_normal((4, 3, 5, 6))
+    c_ordered = {name: value.copy() for name, value in run(layer, inputs, dvalues).items()}
+    assert memory_order(layer.output) == (1, 2, 3, 0)
+    assert memory_order(layer.dinputs) == (1, 2, 3, 0)
+    samples_last = samples_last_copy(inputs)
+    assert memory_order(samples_last) == (1, 2, 3, 0)
+    ours = run(layer, samples_last, samples_last_copy(dvalues))
+    for name, value in c_ordered.items():
+        np.testing.assert_array_equal(ours[name], value)
 
 
 def test_needs_dinputs_false_skips_only_dinputs():

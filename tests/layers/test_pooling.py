@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from nnlite import Layer_AvgPool2D, Layer_MaxPool2D
 from nnlite.gradcheck import check_gradients
+from nnlite.layers.windows import memory_order
 from nnlite.parameters import declared_parameters
 from tests.layers import loop_reference
 from tests.torch_gold import assert_matches_torch, torch_pool2d
@@ -40,6 +41,11 @@ def pool_settings(draw, max_size=8):
     return {"pool_size": pool_size, "stride": stride, "padding": padding}, shape
 
 
+def samples_last_copy(images):
+    """The same images stored with the sample axis last, as Layer_Conv2D returns its output."""
+    return np.ascontiguousarray(images.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+
+
 def explicit(layer):
     """The layer's window, stride and padding as the loop version takes them."""
     return layer.pool_size, layer.stride, layer.padding
@@ -47,16 +53,21 @@ def explicit(layer):
 
 @pytest.mark.parametrize("kind", POOLS)
 @settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), case=pool_settings())
-def test_matches_the_loop_version_and_torch(kind, seed, case):
+@given(seed=st.integers(0, 2**32 - 1), case=pool_settings(), samples_last=st.booleans())
+def test_matches_the_loop_version_and_torch(kind, seed, case, samples_last):
     arguments, shape = case
     layer_class, loop_forward, loop_backward = POOLS[kind]
     rng = np.random.default_rng(seed)
     inputs = rng.standard_normal(shape)
+    dvalues = rng.standard_normal(layer_class(**arguments).forward(inputs).shape)
     layer = layer_class(**arguments)
-    output = layer.forward(inputs)
-    dvalues = rng.standard_normal(output.shape)
-    layer.backward(dvalues)
+    if samples_last:
+        # Stored as a convolution's output is; the numbers must not change
+        output = layer.forward(samples_last_copy(inputs))
+        layer.backward(samples_last_copy(dvalues))
+    else:
+        output = layer.forward(inputs)
+        layer.backward(dvalues)
     ours = {"output": output, "dinputs": layer.dinputs}
 
     loops = {
@@ -144,6 +155,15 @@ def test_dtype_is_kept(layer_class, dtype):
     layer.backward(rng.standard_normal(output.shape).astype(dtype))
     assert output.dtype == dtype
     assert layer.dinputs.dtype == dtype
+
+
+@pytest.mark.parametrize("layer_class", [Layer_MaxPool2D, Layer_AvgPool2D])
+def test_the_output_is_laid_out_as_the_inputs(layer_class):
+    inputs = samples_last_copy(np.random.default_rng(3).standard_normal((3, 2, 6, 6)))
+    layer = layer_class(2)
+    output = layer.forward(inputs)
+    layer.backward(samples_last_copy(np.ones(output.shape)))
+    assert memory_order(output) == memory_order(layer.dinputs) == (1, 2, 3, 0)
 
 
 def test_repr():
