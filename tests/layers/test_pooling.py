@@ -226,3 +226,16 @@ def test_bad_dvalues_are_explained(layer_class):
     layer.forward(np.ones((1, 1, 4, 4)))
     with pytest.raises(ValueError, match=r"dvalues.*\(1, 1, 2, 2\), got \(1, 1, 4, 4\)"):
         layer.backward(np.ones((1, 1, 4, 4)))
+
+
+def test_a_window_of_more_than_127_pixels_matches_torch():
+    """The window offsets are kept as int8 up to 127 and as intp above."""
+    rng = np.random.default_rng(8)
+    inputs = rng.standard_normal((2, 2, 13, 14))
+    layer = Layer_MaxPool2D((12, 11), stride=1)
+    output = layer.forward(inputs)
+    assert layer.argmax.dtype == np.intp
+    dvalues = rng.standard_normal(output.shape)
+    layer.backward(dvalues)
+    theirs = torch_pool2d("max", inputs, dvalues, (12, 11), stride=1)
+    assert_matches_torch({"output": output, "dinputs": layer.dinputs}, theirs)
