@@ -3,8 +3,9 @@
     python benchmarks/run.py            # the full run (a few minutes); rewrites README.md's table
     python benchmarks/run.py --quick    # a smoke run with tiny sizes (seconds); writes nothing
 
-Workloads (see workloads.py): (a) the spiral network, (b) an MLP of Fashion-MNIST's size,
-(c) optimizer updates on 10 million parameters, (d) the peak memory of (b). Every
+Workloads (see workloads.py and lenet.py): (a) the spiral network, (b) an MLP of
+Fashion-MNIST's size, (c) optimizer updates on 10 million parameters, (d) the peak memory of
+(b), (e) a training step of article 004's LeNet (convolutions). Every
 implementation of a workload is timed in the same run, round-robin (timing.py), and the
 tables report medians. All implementations use the same dtype (``--dtype``) and the same
 number of threads (``--threads``; by default NumPy's BLAS setting, given to torch too).
@@ -18,6 +19,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import lenet
 import machine
 import memory
 import numpy as np
@@ -38,6 +40,7 @@ class Settings:
     networks: tuple[workloads.Network, ...]
     update_shape: tuple[int, int]
     resident_memory: bool
+    lenet_batch: int
 
 
 FULL = Settings(
@@ -47,6 +50,7 @@ FULL = Settings(
     networks=(workloads.SPIRAL, workloads.FASHION),
     update_shape=(1000, 10_000),
     resident_memory=True,
+    lenet_batch=64,
 )
 QUICK = Settings(
     rounds=2,
@@ -58,6 +62,7 @@ QUICK = Settings(
     ),
     update_shape=(100, 1000),
     resident_memory=False,
+    lenet_batch=4,
 )
 
 
@@ -262,6 +267,55 @@ def memory_section(dtype: np.dtype, settings: Settings, threads: int) -> str:
     )
 
 
+# ---------------------------------------------------------------------- (e)
+
+
+def lenet_section(dtype: np.dtype, settings: Settings) -> str:
+    """Time a LeNet training step of every implementation in lenet.py."""
+    problem = lenet.make_problem(settings.lenet_batch, dtype)
+    steps, losses = {}, {}
+    for name, build in lenet.IMPLEMENTATIONS.items():
+        steps[name] = build(problem)
+        # The loss after two updates: the same in every row shows they train the same network
+        losses[name] = float([steps[name]() for _ in range(3)][-1])
+    timings = timing.time_interleaved(
+        steps,
+        rounds=settings.rounds,
+        block_seconds=settings.block_seconds,
+        settle_seconds=settings.settle_seconds,
+    )
+    nnlite_time = timings["nnlite"].median
+    rows = []
+    for name, result in timings.items():
+        low, high = result.quartiles
+        rows.append(
+            [
+                name,
+                report.duration(result.median),
+                f"{report.duration(low)} – {report.duration(high)}",
+                report.ratio(nnlite_time, result.median),
+                f"{losses[name]:.6f}",
+            ]
+        )
+    torch_ratio = nnlite_time / timings[lenet.TORCH].median
+    verdict = "met" if torch_ratio <= 1 else "**not met**"
+    return "\n\n".join(
+        [
+            f"### (e) LeNet (article 004), batch {settings.lenet_batch}, SGD",
+            f"Random N(0, 1) images of 1 × 32 × 32 and targets of 10 values; {dtype.name}; time "
+            f"per training step (forward, mean squared error, backward, SGD update, learning "
+            f"rate {lenet.LEARNING_RATE}). The network: Conv2D 1→6 5×5, ReLU, max-pool 2, "
+            f"Conv2D 6→16 5×5, ReLU, max-pool 2, Flatten, Dense 400→120, ReLU, Dense 120→84, "
+            f"ReLU, Dense 84→10.",
+            report.table(
+                ["implementation", "median", "quartiles", "nnlite ÷ this", "loss at step 3"],
+                rows,
+            ),
+            f"Target of issue 11, nnlite ≤ 1.0 × PyTorch: {torch_ratio:.2f}, {verdict}.",
+        ]
+    )
+
+
 # ---------------------------------------------------------------------- targets
 
 
@@ -327,7 +381,7 @@ def targets_section(spiral: dict, fashion: dict, updates: dict) -> str:
 # ---------------------------------------------------------------------- main
 
 
-WORKLOADS = ("a", "b", "c", "d")
+WORKLOADS = ("a", "b", "c", "d", "e")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -371,6 +425,8 @@ def main(argv: list[str] | None = None) -> None:
         emit(text)
     if "d" in args.only:
         emit(memory_section(dtype, settings, threads))
+    if "e" in args.only:
+        emit(lenet_section(dtype, settings))
     if set(training) == {"a", "b"} and updates is not None:
         emit(targets_section(training["a"], training["b"], updates))
     emit(

@@ -27,11 +27,15 @@ from nnlite.gradients import (
 )
 from nnlite.layers import (
     Layer,
+    Layer_AvgPool2D,
     Layer_BatchNormalization,
+    Layer_Conv2D,
     Layer_Dense,
     Layer_Dropout,
     Layer_Embedding,
+    Layer_Flatten,
     Layer_Input,
+    Layer_MaxPool2D,
     SparseRows,
 )
 from nnlite.losses import (
@@ -83,11 +87,15 @@ __all__ = [
     "Evaluation",
     "History",
     "Layer",
+    "Layer_AvgPool2D",
+    "Layer_Conv2D",
     "Layer_BatchNormalization",
     "Layer_Dense",
     "Layer_Dropout",
     "Layer_Embedding",
+    "Layer_Flatten",
     "Layer_Input",
+    "Layer_MaxPool2D",
     "Loss",
     "Loss_BinaryCrossentropy",
     "Loss_CategoricalCrossentropy",

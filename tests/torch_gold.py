@@ -213,3 +213,53 @@ def assert_matches_torch(
                 f"{mine[worst]!r}, torch's is {gold[worst]!r} (max difference "
                 f"{difference.max():.3e})\nours:\n{mine}\ntorch:\n{gold}"
             )
+
+
+def torch_conv2d(
+    inputs: np.ndarray,
+    weights: np.ndarray,
+    biases: np.ndarray | None,
+    dvalues: np.ndarray,
+    *,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    weight_regularizer_l1: float = 0,
+    weight_regularizer_l2: float = 0,
+    bias_regularizer_l1: float = 0,
+    bias_regularizer_l2: float = 0,
+) -> dict[str, np.ndarray]:
+    """``torch.nn.functional.conv2d`` with weights ``(F, C, kh, kw)`` and biases ``(1, F)``
+    (``None``: no biases); penalties as in :func:`torch_dense`."""
+    x = _tensor(inputs, requires_grad=True)
+    w = _tensor(weights, requires_grad=True)
+    b = None if biases is None else _tensor(biases, requires_grad=True)
+    output = torch.nn.functional.conv2d(
+        x, w, None if b is None else b[0], stride=stride, padding=padding, dilation=dilation
+    )
+    penalty = weight_regularizer_l1 * w.abs().sum() + weight_regularizer_l2 * (w * w).sum()
+    if b is not None:
+        penalty = (
+            penalty + bias_regularizer_l1 * b.abs().sum() + bias_regularizer_l2 * (b * b).sum()
+        )
+    ((output * _tensor(dvalues)).sum() + penalty).backward()
+    gold = {"output": _numpy(output), "dweights": _numpy(w.grad), "dinputs": _numpy(x.grad)}
+    if b is not None:
+        gold["dbiases"] = _numpy(b.grad)
+    return gold
+
+
+def torch_pool2d(
+    kind: str,
+    inputs: np.ndarray,
+    dvalues: np.ndarray,
+    pool_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+) -> dict[str, np.ndarray]:
+    """``max_pool2d`` (``kind="max"``) or ``avg_pool2d`` (``"avg"``, count_include_pad=True)."""
+    pool = {"max": torch.nn.functional.max_pool2d, "avg": torch.nn.functional.avg_pool2d}[kind]
+    x = _tensor(inputs, requires_grad=True)
+    output = pool(x, pool_size, stride, padding)
+    (output * _tensor(dvalues)).sum().backward()
+    return {"output": _numpy(output), "dinputs": _numpy(x.grad)}

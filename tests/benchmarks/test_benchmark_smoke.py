@@ -26,6 +26,7 @@ TRAINING_ROWS = [
     "floor: the products alone, np.dot",
     "floor: the products alone, torch.mm",
 ]
+LENET_ROWS = ["nnlite", "torch, nn.Conv2d + SGD", "straightforward NumPy im2col"]
 UPDATE_ROWS = [
     "nnlite, fused=True with numba",
     "torch Adam, fused=True",
@@ -53,7 +54,7 @@ def test_quick_run_prints_every_implementation_in_every_table():
     parts = re.split(r"^### ", result.stdout, flags=re.MULTILINE)[1:]
     sections = {part.split("\n", 1)[0]: part for part in parts}
     titles = list(sections)
-    for prefix in ("(a) spiral", "(b) MLP", "(c) optimizer update", "(d) peak memory"):
+    for prefix in ("(a) spiral", "(b) MLP", "(c) optimizer update", "(d) peak memory", "(e) LeNet"):
         assert any(title.startswith(prefix) for title in titles), (prefix, titles)
 
     for prefix in ("(a)", "(b)"):
@@ -66,6 +67,9 @@ def test_quick_run_prints_every_implementation_in_every_table():
     assert table_rows(updates).count("nnlite, fused=True with numba") == 2  # Adam and SGD
     memory = next(sections[title] for title in titles if title.startswith("(d)"))
     assert table_rows(memory)[1:] == TRAINING_ROWS[:6], memory
+    lenet = next(sections[title] for title in titles if title.startswith("(e) LeNet"))
+    assert table_rows(lenet)[1:] == LENET_ROWS, lenet
+    assert "Target of issue 11, nnlite ≤ 1.0 × PyTorch" in lenet
     assert "Targets of issue 6" in result.stdout
     assert "(c) Adam: nnlite fused ≤ torch foreach=True" in result.stdout
     assert "OPENBLAS_CORETYPE" in result.stdout
