@@ -203,6 +203,15 @@ class Layer_Conv2D(Layer):
     def has_biases(self) -> bool:
         return hasattr(self, "biases")
 
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, int, int]:
+        """One sample's output shape ``(F, Ho, Wo)`` for one sample's input ``(C, H, W)``."""
+        where = f"{self!r}.output_shape"
+        height, width = output_size(
+            where, "kernel_size", tuple(input_shape[-2:]), self.padding, self.kernel_size,
+            self.stride, self.dilation,
+        )  # fmt: skip
+        return self.n_filters, height, width
+
     def __repr__(self) -> str:
         options = [f"{self.n_input_channels}, {self.n_filters}, {compact(self.kernel_size)}"]
         for argument, value in (("stride", self.stride), ("dilation", self.dilation)):

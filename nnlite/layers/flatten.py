@@ -21,6 +21,10 @@ class Layer_Flatten(Layer):
     def __init__(self) -> None:
         self.inputs = None
 
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int]:
+        """One sample's output shape: all its values in one row."""
+        return (int(np.prod(input_shape)),)
+
     def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
         array = inputs if isinstance(inputs, np.ndarray) else np.asarray(inputs)
         if array.ndim < 2:

@@ -58,6 +58,14 @@ class _Pooling2D(Layer):
         self.inputs = None
         self._cols = None
 
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, int, int]:
+        """One sample's output shape ``(C, Ho, Wo)`` for one sample's input ``(C, H, W)``."""
+        height, width = output_size(
+            f"{self!r}.output_shape", "pool_size", tuple(input_shape[-2:]), self.padding,
+            self.pool_size, self.stride,
+        )  # fmt: skip
+        return input_shape[0], height, width
+
     def __repr__(self) -> str:
         options = [str(compact(self.pool_size))]
         if self.stride != self.pool_size:
