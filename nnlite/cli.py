@@ -874,7 +874,6 @@ def save_run(
 def compare(args: argparse.Namespace) -> int:
     """``nnlite compare``: the same network with each optimizer, one figure, one table."""
     from nnlite.experiments import compare_optimizers
-    from nnlite.plots import plot_loss_curves
 
     names = [name.lower() for name in args.optimizers]
     per_optimizer: dict[str, list[str]] = {name: [] for name in names}
@@ -926,15 +925,27 @@ def compare(args: argparse.Namespace) -> int:
             seed=run["seed"],
         )
         print(summary_table(histories))
-        figure = plot_loss_curves(histories, log_scale=True)
-        figure.axes[0].set_title(
-            f"{', '.join(names)} on {run['data']} data "
-            f"({'-'.join(map(str, run['hidden']))} hidden, {run['epochs']} epochs)"
-        )
+        y = data.train[1]
+        outputs = int(np.max(y)) + 1 if data.task == "classification" else y.shape[1]
+        sizes = [data.train[0].shape[1], *run["hidden"], outputs]
+        figure = comparison_figure(histories, run, "-".join(map(str, sizes)))
         path = output / "loss_curves.png"
         replace_atomically(path, lambda file: figure.savefig(file, dpi=100))
     print(f"wrote {path}")
     return 0
+
+
+def comparison_figure(
+    histories: Mapping[str, History], run: Mapping[str, Any], network: str
+) -> object:
+    """The loss curves of a comparison, titled with what was compared."""
+    from nnlite.plots import plot_loss_curves
+
+    figure = plot_loss_curves(histories, log_scale=True)
+    figure.axes[0].set_title(
+        f"{', '.join(histories)} on {run['data']} data ({network}, {run['epochs']} epochs)"
+    )
+    return figure
 
 
 def main(argv: list[str] | None = None) -> int:
