@@ -44,6 +44,7 @@ import os
 import signal
 import sys
 import tempfile
+import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -156,11 +157,17 @@ def _optimizer_help() -> str:
         settings = OPTIMIZER_DEFAULTS.get(name, {})
         shown = ", ".join(f"{key} {value:g}" for key, value in settings.items())
         lines.append(f"  {name:<10} {shown}")
-    unsuited = "; ".join(f"{name}: {why}" for name, why in UNSUITED.items())
-    return (
-        "optimizers (any case) and their default settings:\n"
-        + "\n".join(lines)
-        + f"\n\nnot available here: {unsuited}."
+    notes = [
+        "With batches smaller than the data, a default learning rate is scaled by "
+        "sqrt(batch size / samples). On sine data Adam uses chapter 17's learning_rate 0.005, "
+        "decay 0.001. A --schedule replaces the decay.",
+        "Not available here: "
+        + "; ".join(f"{name}, because {why}" for name, why in UNSUITED.items())
+        + ".",
+    ]
+    wrapped = ["\n".join(textwrap.wrap(note, width=88)) for note in notes]
+    return "\n\n".join(
+        ["optimizers (any case) and their default settings:\n" + "\n".join(lines), *wrapped]
     )
 
 
@@ -199,7 +206,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--overwrite", action="store_true", help="replace the run already in the output folder"
     )
-    train.add_argument("--resume", type=Path, metavar="CHECKPOINT", help="continue a training")
+    train.add_argument(
+        "--resume",
+        type=Path,
+        metavar="CHECKPOINT",
+        help="continue a checkpoint's run, in its folder, with the data, network and optimizer "
+        "it was trained with; --epochs is the new total",
+    )
 
     compare = commands.add_parser(
         "compare",

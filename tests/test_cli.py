@@ -301,7 +301,7 @@ def test_the_default_run_does_not_overfit(tmp_path):
         ("train --optimizer sgd --set momentum=0.9 --schedule cosine --epochs 2000", 0.6),
         ("train --data digits --batch-size 64 --epochs 30", 0.95),
         ("train --data vertical", 0.9),
-        ("train --data sine", 0.8),
+        pytest.param("train --data sine", 0.8, marks=pytest.mark.slow),
         ("train --data digits", 0.95),
     ],
 )
@@ -314,8 +314,9 @@ def test_readme_commands_and_data_defaults_train_well(tmp_path, command, thresho
 @pytest.mark.parametrize("name", sorted(optimizer_classes()))
 def test_every_optimizer_learns_spiral_data_with_its_defaults(tmp_path, name):
     assert train("--optimizer", name, output=tmp_path) == 0
-    # adadelta, adafactor, adagrad, asgd are the slow learners of 1000 epochs
-    slow = {"adadelta": 0.5, "adafactor": 0.5, "adagrad": 0.55, "asgd": 0.4}
+    # The slow learners of 1000 epochs (measured: adadelta 0.54, adafactor 0.55, adagrad
+    # 0.63, asgd 0.42 (chance is 0.33), rmsprop with the book's rho=0.999 0.63)
+    slow = {"adadelta": 0.5, "adafactor": 0.5, "adagrad": 0.55, "asgd": 0.4, "rmsprop": 0.6}
     assert history_of(tmp_path)["val_accuracy"][-1] > slow.get(name, 0.7)
 
 
@@ -341,7 +342,8 @@ def test_help_lists_the_optimizers_with_their_default_rates(capsys):
     assert "  adam       learning_rate 0.05, decay 5e-07" in text
     assert "  muon       learning_rate 0.02" in text
     assert "update_threads" not in text
-    assert "lbfgs: L-BFGS needs a closure" in text and "sparseadam: SparseAdam" in text
+    assert "lbfgs, because L-BFGS needs a closure" in text
+    assert "sparseadam, because SparseAdam" in text
 
 
 def test_version(capsys):
