@@ -772,6 +772,17 @@ def train(args: argparse.Namespace) -> int:
             )
         if run["shuffle"] and run["batch_size"] and rng is None:
             raise CommandError(f"{args.resume} lacks the generator that shuffles its batches")
+        if run["schedule"] == "one-cycle" and epochs > run["epochs"]:
+            raise CommandError(
+                f"{args.resume} was trained with a one-cycle schedule planned for "
+                f"{run['epochs']} epochs, which cannot go on after them; ask for --epochs "
+                f"{run['epochs']} at most, or start a new run"
+            )
+        if run["schedule"] != "none" and epochs > run["epochs"]:
+            print(
+                f"note: the {run['schedule']} schedule was planned for {run['epochs']} epochs; "
+                f"it goes on by its own rule after them"
+            )
         run = {**run, "epochs": epochs}
         data = load_data(run)
         if args.output is None:

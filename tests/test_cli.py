@@ -106,6 +106,28 @@ def test_resume_trains_on_what_the_checkpoint_was_trained_on(tmp_path):
     assert history_of(resumed).epoch == list(range(1, 13))
 
 
+def test_a_scheduled_run_on_batches_resumes_with_its_schedule(tmp_path, capsys):
+    arguments = ["--batch-size", "64", "--schedule", "cosine", "--epochs", "4"]
+    assert train(*arguments, output=tmp_path) == 0
+    first = load_checkpoint(tmp_path / "checkpoint.npz").model.optimizer.current_learning_rate
+    resume = ["train", "--resume", str(tmp_path / "checkpoint.npz"), "--verbose", "0"]
+    assert main([*resume, "--epochs", "6"]) == 0
+    assert "the cosine schedule was planned for 4 epochs" in capsys.readouterr().out
+    checkpoint = load_checkpoint(tmp_path / "checkpoint.npz")
+    assert checkpoint.epoch == 6 and checkpoint.extra["run"]["schedule"] == "cosine"
+    assert checkpoint.model.optimizer.current_learning_rate != first
+
+
+def test_a_one_cycle_run_cannot_resume_past_its_cycle(tmp_path, capsys):
+    arguments = ["--batch-size", "64", "--schedule", "one-cycle", "--epochs", "4"]
+    assert train(*arguments, output=tmp_path) == 0
+    resume = ["train", "--resume", str(tmp_path / "checkpoint.npz"), "--epochs", "6"]
+    assert main(resume) == 2
+    error = capsys.readouterr().err
+    assert "one-cycle schedule planned for 4 epochs, which cannot go on after them" in error
+    assert load_checkpoint(tmp_path / "checkpoint.npz").epoch == 4
+
+
 @pytest.fixture(scope="module")
 def vertical_sgd_checkpoint(tmp_path_factory):
     folder = tmp_path_factory.mktemp("vertical-sgd")
