@@ -10,121 +10,58 @@ table.
     nnlite train
     nnlite train --optimizer sgd --set momentum=0.5 --learning-rate 0.5
     nnlite train --data digits --hidden 64 --epochs 50 --batch-size 64
+    nnlite train --resume runs/spiral-adam/checkpoint.npz --epochs 2000
     nnlite compare --optimizers sgd adagrad rmsprop adam --epochs 1000
 
-**Defaults that train well.** Each data set has a recipe (:data:`RECIPES`): its network,
-epochs and batch size, and each optimizer a learning rate and settings
-(:data:`OPTIMIZER_DEFAULTS`); any flag overrides them. Spiral and vertical data use the
-book's chapter 14 network (L2 5e-4 on the hidden layer's weights and biases), which keeps the
-validation loss from rising late in training; sine uses chapter 17's (two hidden layers of 64,
-weights drawn at 0.1 scale, Adam at 0.005 with decay 1e-3).
-
-**Runs are never overwritten unless asked.** Without ``--output`` a run goes to
-``runs/DATA-OPTIMIZER/``, or ``runs/DATA-OPTIMIZER-2/`` (-3, ...) if that exists;
-``--overwrite`` replaces it. ``--output`` into a folder that holds a run needs
-``--overwrite``. A resumed run continues in its checkpoint's folder. A fresh run that fails
-leaves no folder behind; Ctrl-C stops after the current epoch and saves a checkpoint to
-resume from (Ctrl-C twice stops at once and saves nothing).
-
-**Files.** ``checkpoint.npz`` (written first), ``history.json`` (one row per epoch, see
-:func:`history_json`) and ``loss_curve.png``, each written to a temporary file and renamed
-into place. The checkpoint's ``extra["run"]`` records what it was trained on
-(:func:`run_record`), so that ``--resume`` rebuilds the same data and refuses flags that
-contradict it.
+What a run trains on, and its defaults, are in :mod:`nnlite.cli_runs`; where it is written,
+in :mod:`nnlite.cli_files`. Ctrl-C stops training after the current epoch and saves a
+checkpoint to resume from (Ctrl-C twice stops at once and saves nothing).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import inspect
-import json
 import math
 import os
 import signal
 import sys
-import tempfile
 import textwrap
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 import nnlite
+from nnlite import checkpoints
 from nnlite.array_files import replace_atomically
 from nnlite.callbacks import Callback, Callback_TerminateOnNaN
+from nnlite.cli_files import choose_output, output_folder, save_run
+from nnlite.cli_runs import (
+    DATASETS,
+    OPTIMIZER_DEFAULTS,
+    SCHEDULES,
+    CommandError,
+    describe_network,
+    describe_optimizer,
+    load_data,
+    make_optimizer,
+    resume_record,
+    run_record,
+    scale_for_batches,
+)
 from nnlite.experiments import (
     UNSUITED,
     build_model,
+    compare_optimizers,
     format_loss,
-    optimizer_by_name,
     optimizer_classes,
     summary_table,
 )
 from nnlite.history import History
-
-DATASETS = ("spiral", "vertical", "sine", "digits", "fashion-mnist")
-SCHEDULES = ("none", "step", "exponential", "cosine", "one-cycle", "linear-warmup")
-OUTPUT_FILES = ("checkpoint.npz", "history.json", "loss_curve.png")
-
-
-class Recipe(NamedTuple):
-    """How ``nnlite train --data NAME`` trains when no flag says otherwise."""
-
-    #: Samples per class (spiral, vertical) or in all (sine); None for fixed data sets.
-    samples: int | None
-    classes: int | None
-    hidden: tuple[int, ...]
-    epochs: int
-    #: None trains on all samples at once.
-    batch_size: int | None
-    #: L2 strength on the hidden layers' weights and biases (the book's chapter 14).
-    regularizer_l2: float
-    #: The scale of the book's weight initializer (chapter 17's regression uses 0.1).
-    weight_scale: float
-    #: Settings that replace :data:`OPTIMIZER_DEFAULTS` for this data, by optimizer.
-    optimizer_settings: Mapping[str, Mapping[str, Any]]
-
-
-#: Chapter 17's optimizer for its sine regression.
-CHAPTER_17_ADAM = {"learning_rate": 0.005, "decay": 1e-3}
-
-RECIPES = {
-    # samples, classes, hidden, epochs, batch_size, regularizer_l2, weight_scale, optimizers
-    "spiral": Recipe(300, 3, (64,), 1000, None, 5e-4, 0.01, {}),
-    "vertical": Recipe(300, 3, (64,), 1000, None, 5e-4, 0.01, {}),
-    "sine": Recipe(1000, None, (64, 64), 1000, None, 0.0, 0.1, {"adam": CHAPTER_17_ADAM}),
-    "digits": Recipe(None, None, (64,), 30, 64, 0.0, 0.01, {}),
-    "fashion-mnist": Recipe(None, None, (128, 128), 10, 128, 0.0, 0.01, {}),
-}
-
-#: Each optimizer's settings when no flag says otherwise: the book's chapter 10 choices for its
-#: four optimizers, and for the others the learning rate that trained spiral data best in
-#: 1000 epochs among 0.001, 0.003, ..., 1 (PyTorch's defaults are meant for other networks).
-OPTIMIZER_DEFAULTS: dict[str, dict[str, Any]] = {
-    "sgd": {"learning_rate": 1.0, "decay": 1e-3, "momentum": 0.9},
-    "adagrad": {"learning_rate": 1.0, "decay": 1e-4},
-    "rmsprop": {"learning_rate": 0.02, "decay": 1e-5, "rho": 0.999},
-    "adam": {"learning_rate": 0.05, "decay": 5e-7},
-    "adadelta": {"learning_rate": 10.0},
-    "adafactor": {"learning_rate": 1.0},
-    "adamax": {"learning_rate": 0.1},
-    "adamw": {"learning_rate": 0.05},
-    "asgd": {"learning_rate": 1.0},
-    "lion": {"learning_rate": 0.02},
-    "muon": {"learning_rate": 0.02},
-    "nadam": {"learning_rate": 0.02},
-    "radam": {"learning_rate": 0.2},
-    "rprop": {"learning_rate": 0.01},
-}
-
-BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
-
-
-class CommandError(Exception):
-    """A problem with what was asked, reported as one line."""
-
+from nnlite.model import Model
+from nnlite.plots import plot_loss_curves
 
 # ---------------------------------------------------------------------------- the parser
 
@@ -276,311 +213,7 @@ def _add_data_and_network_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-# ---------------------------------------------------------------------------- what a run is
-
-
-def run_record(args: argparse.Namespace) -> dict[str, Any]:
-    """What a fresh ``nnlite train`` trains on: flags, else the data's and optimizer's defaults.
-
-    A JSON-able dict, saved in the checkpoint as ``extra["run"]``::
-
-        {"data": "spiral", "samples": 300, "classes": 3, "seed": 0, "hidden": [64],
-         "regularizer_l2": 0.0005, "weight_scale": 0.01, "epochs": 1000, "batch_size": None,
-         "shuffle": True, "optimizer": "adam",
-         "settings": {"learning_rate": 0.05, "decay": 5e-07}, "schedule": "none"}
-    """
-    data = args.data or "spiral"
-    recipe = RECIPES[data]
-    optimizer = (args.optimizer or "adam").lower()
-    classes = optimizer_classes()
-    if optimizer in UNSUITED or optimizer not in classes:
-        optimizer_by_name(optimizer)  # raises the reason
-    defaults = recipe.optimizer_settings.get(optimizer, OPTIMIZER_DEFAULTS.get(optimizer, {}))
-    settings = dict(defaults)
-    schedule = args.schedule or "none"
-    if schedule != "none":
-        # A schedule sets the rates instead of the book's decay
-        settings.pop("decay", None)
-    if args.learning_rate is not None:
-        settings["learning_rate"] = args.learning_rate
-    if args.decay is not None:
-        settings["decay"] = args.decay
-    settings.update(parse_settings(args.set, classes[optimizer]))
-    return {
-        "data": data,
-        "samples": args.samples or recipe.samples if recipe.samples else None,
-        "classes": args.classes or recipe.classes if recipe.classes else None,
-        "seed": 0 if args.seed is None else args.seed,
-        "hidden": list(args.hidden or recipe.hidden),
-        "regularizer_l2": recipe.regularizer_l2,
-        "weight_scale": recipe.weight_scale,
-        "epochs": args.epochs or recipe.epochs,
-        "batch_size": args.batch_size or recipe.batch_size,
-        "shuffle": True if args.shuffle is None else args.shuffle,
-        "optimizer": optimizer,
-        "settings": settings,
-        "schedule": schedule,
-    }
-
-
-def scale_for_batches(run: dict[str, Any], n_samples: int, *, rate_given: bool) -> None:
-    """Scale the default learning rate of a run on batches by √(batch size / samples).
-
-    The defaults were chosen for steps on all samples at once; a batch's gradient is noisier,
-    and the square-root rule (Krizhevsky, "One weird trick for parallelizing convolutional
-    neural networks", 2014) keeps the steps' noise about the same. A rate given with
-    ``--learning-rate`` or ``--set learning_rate=...`` is used as it is.
-    """
-    batch = run["batch_size"]
-    rate = run["settings"].get("learning_rate")
-    if rate_given or rate is None or batch is None or batch >= n_samples:
-        return
-    run["settings"]["learning_rate"] = float(f"{rate * math.sqrt(batch / n_samples):.3g}")
-
-
-def parse_settings(pairs: Sequence[str], optimizer: type) -> dict[str, Any]:
-    """``["momentum=0.9", "nesterov=true"]`` → ``{"momentum": 0.9, "nesterov": True}``.
-
-    Each value is read as the type of the setting's default in ``optimizer``'s constructor:
-    a boolean from true/false/yes/no/1/0, a finite number, a tuple of finite numbers
-    (``betas=0.9,0.99`` or ``betas=(0.9, 0.99)``), or, where the default is None or a
-    string, a number, a boolean or the text itself.
-    """
-    parameters = inspect.signature(optimizer).parameters
-    settings = {}
-    for pair in pairs:
-        name, separator, text = pair.partition("=")
-        name, text = name.strip(), text.strip()
-        if not separator or not name:
-            raise CommandError(f"--set takes NAME=VALUE, got {pair[:60]!r}")
-        if name not in parameters or name == "self":
-            known = ", ".join(parameters)
-            raise CommandError(
-                f"--set {name}: {optimizer.__name__} has no setting {name!r}; it has {known}"
-            )
-        settings[name] = parse_value(name, text, parameters[name].default)
-    return settings
-
-
-def parse_value(name: str, text: str, default: object) -> object:
-    """``text`` read as a value of the type of ``default`` (see :func:`parse_settings`)."""
-    where = f"--set {name}={text[:40]}"
-    if isinstance(default, bool):
-        if text.lower() not in BOOLEANS:
-            raise CommandError(f"{where}: expected true/false/yes/no/1/0, got {text[:40]!r}")
-        return BOOLEANS[text.lower()]
-    if isinstance(default, tuple):
-        parts = [part for part in text.strip("()[] ").split(",") if part.strip()]
-        return tuple(_number(where, part) for part in parts)
-    if isinstance(default, int | float):
-        number = _number(where, text)
-        return int(number) if isinstance(default, int) and number == int(number) else number
-    if text.lower() in ("none", "null"):
-        return None
-    if text.lower() in BOOLEANS and text not in ("0", "1"):
-        return BOOLEANS[text.lower()]
-    try:
-        return _number(where, text)
-    except CommandError:
-        return text
-
-
-def _number(where: str, text: str) -> float:
-    try:
-        value = float(text.strip())
-    except ValueError:
-        raise CommandError(f"{where}: expected a number, got {text.strip()[:40]!r}") from None
-    if not math.isfinite(value):
-        raise CommandError(f"{where}: expected a finite number, got {text.strip()[:40]!r}")
-    return value
-
-
-def make_schedule(name: str, learning_rate: float, total_steps: int):
-    """A schedule over ``total_steps`` updates starting from ``learning_rate``."""
-    from nnlite import schedules
-
-    if name == "step":
-        return schedules.Schedule_StepDecay(
-            learning_rate, step_size=max(1, total_steps // 3), gamma=0.1
-        )
-    if name == "exponential":
-        return schedules.Schedule_ExponentialDecay(learning_rate, gamma=0.01 ** (1 / total_steps))
-    if name == "cosine":
-        return schedules.Schedule_CosineAnnealing(learning_rate, T_max=total_steps)
-    if name == "one-cycle":
-        return schedules.Schedule_OneCycle(learning_rate, total_steps=total_steps + 1)
-    return schedules.Schedule_LinearWarmup(
-        learning_rate, start_factor=0.1, total_iters=max(1, total_steps // 10)
-    )
-
-
-def make_optimizer(run: Mapping[str, Any], steps_per_epoch: int):
-    """The run's optimizer, its schedule over the run's updates if it has one."""
-    settings = dict(run["settings"])
-    if run["schedule"] != "none":
-        start = settings.get("learning_rate")
-        if start is None:
-            start = optimizer_classes()[run["optimizer"]]().learning_rate
-        total_steps = run["epochs"] * steps_per_epoch
-        settings["learning_rate"] = make_schedule(run["schedule"], start, total_steps)
-    return optimizer_by_name(run["optimizer"], **settings)
-
-
-# ---------------------------------------------------------------------------- data
-
-
-class Data(NamedTuple):
-    train: tuple[np.ndarray, np.ndarray]
-    validation: tuple[np.ndarray, np.ndarray]
-    task: str
-    #: What the data is, for the first line of a run.
-    description: str
-
-
-def load_data(run: Mapping[str, Any]) -> Data:
-    """The run's training and validation data."""
-    from nnlite import datasets
-
-    data = run["data"]
-    if data in ("spiral", "vertical"):
-        # nnfs draws from the global stream: seed it, as the book's nnfs.init() does
-        np.random.seed(run["seed"])
-        make = datasets.spiral_data if data == "spiral" else datasets.vertical_data
-        train = make(samples=run["samples"], classes=run["classes"])
-        validation = make(samples=run["samples"], classes=run["classes"])
-        return Data(
-            train,
-            validation,
-            "classification",
-            f"{data} data, {run['classes']} classes of {run['samples']} points "
-            f"({len(train[0])} to train on, {len(validation[0])} more to validate)",
-        )
-    if data == "sine":
-        X, y = datasets.sine_data(samples=run["samples"])
-        return Data(
-            (X, y),
-            (X, y),
-            "regression",
-            f"sine data, {len(X)} points of y = sin(2πx) (validated on the same points)",
-        )
-    if data == "digits":
-        X, y, X_test, y_test = datasets.load_digits(seed=run["seed"])
-    else:
-        X, y, X_test, y_test = datasets.load_fashion_mnist_images(
-            datasets.download_fashion_mnist("datasets")
-        )
-    classes = int(np.max(y)) + 1
-    return Data(
-        (X, y),
-        (X_test, y_test),
-        "classification",
-        f"{data} data, {classes} classes, {len(X)} pictures of {X.shape[1]} pixels to train on, "
-        f"{len(X_test)} to validate",
-    )
-
-
-# ---------------------------------------------------------------------------- files
-
-
-def history_json(history: History) -> str:
-    """``history`` as JSON with one row per epoch, figures to 6 significant digits::
-
-        {"columns": ["epoch", "loss", "accuracy", ...],
-         "rows": [
-          [1, 1.09861, 0.33, ...],
-          [2, 1.0975, 0.41, ...]
-         ]}
-
-    (The checkpoint keeps the figures exactly.) :func:`read_history_json` reads it back.
-    """
-    names = list(history)
-    rows = [
-        json.dumps([epoch, *(float(f"{history[name][index]:.6g}") for name in names)])
-        for index, epoch in enumerate(history.epoch)
-    ]
-    return (
-        f'{{"columns": {json.dumps(["epoch", *names])},\n "rows": [\n  '
-        + ",\n  ".join(rows)
-        + "\n ]}\n"
-    )
-
-
-def read_history_json(text: str) -> History:
-    """The History that :func:`history_json` wrote (to its 6 digits)."""
-    table = json.loads(text)
-    columns = table["columns"]
-    data = {name: [row[index] for row in table["rows"]] for index, name in enumerate(columns)}
-    return History.from_dict(data)
-
-
-def write_text(path: Path, text: str) -> None:
-    replace_atomically(path, lambda file: file.write(text.encode("utf-8")))
-
-
-def holds_a_run(folder: Path) -> list[str]:
-    """The nnlite output files in ``folder`` (none if it does not exist)."""
-    return [name for name in (*OUTPUT_FILES, "loss_curves.png") if (folder / name).exists()]
-
-
-def choose_output(requested: Path | None, default: Path, *, overwrite: bool) -> Path:
-    """The folder to write into: never one holding a run, unless ``overwrite``.
-
-    Without ``requested``, ``default`` or the first free ``default-2``, ``default-3``, ...
-    """
-    if requested is not None:
-        if requested.exists() and not requested.is_dir():
-            raise CommandError(f"--output {requested} is a file, not a folder")
-        found = holds_a_run(requested)
-        if found and not overwrite:
-            raise CommandError(
-                f"--output {requested} already holds a run ({', '.join(found)}); pass "
-                f"--overwrite to replace it, or choose another folder"
-            )
-        return requested
-    if overwrite or not default.exists():
-        return default
-    number = 2
-    while Path(f"{default}-{number}").exists():
-        number += 1
-    return Path(f"{default}-{number}")
-
-
-@contextlib.contextmanager
-def output_folder(folder: Path) -> Iterator[Path]:
-    """Create ``folder`` (and its parents) and check it can be written, before training.
-
-    If the body fails, the folders created here are removed again, with any nnlite output
-    files in them (nothing else is deleted: a folder that is not empty then is left).
-    """
-    created = []
-    for parent in reversed([folder, *folder.parents]):
-        if not parent.exists():
-            created.append(parent)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        descriptor, probe = tempfile.mkstemp(dir=folder, prefix=".nnlite-", suffix=".probe")
-        os.close(descriptor)
-        os.unlink(probe)
-    except OSError as error:
-        _remove(created)
-        raise CommandError(f"cannot write to the output folder {folder}: {error}") from None
-    try:
-        yield folder
-    except BaseException:
-        _remove(created)
-        raise
-
-
-def _remove(created: list[Path]) -> None:
-    for folder in reversed(created):
-        for name in (*OUTPUT_FILES, "loss_curves.png"):
-            with contextlib.suppress(OSError):
-                (folder / name).unlink()
-        with contextlib.suppress(OSError):
-            folder.rmdir()
-
-
-# ---------------------------------------------------------------------------- progress
+# ---------------------------------------------------------------------------- progress and Ctrl-C
 
 
 class Callback_ProgressLines(Callback):
@@ -591,7 +224,7 @@ class Callback_ProgressLines(Callback):
         self.every = max(1, (epochs - first) // 10)
         self.first = first
 
-    def on_epoch_end(self, model: object, epoch: int, logs: Mapping[str, float]) -> None:
+    def on_epoch_end(self, model: Model, epoch: int, logs: Mapping[str, float]) -> None:
         if epoch < self.epochs and not (epoch - self.first) % self.every:
             print(f"epoch {epoch:>{len(str(self.epochs))}}/{self.epochs}: {figures_text(logs)}")
 
@@ -614,7 +247,7 @@ class Callback_StopOnInterrupt(Callback):
         self._model = None
         self._previous = None
 
-    def on_train_begin(self, model: object) -> None:
+    def on_train_begin(self, model: Model) -> None:
         self._model = model
         with contextlib.suppress(ValueError):  # only the main thread can catch signals
             self._previous = signal.signal(signal.SIGINT, self._handle)
@@ -625,11 +258,11 @@ class Callback_StopOnInterrupt(Callback):
         self.interrupted = True
         print("\ninterrupted: stopping after this epoch (Ctrl-C again stops at once, unsaved)")
 
-    def on_epoch_end(self, model: object, epoch: int, logs: Mapping[str, float]) -> None:
+    def on_epoch_end(self, model: Model, epoch: int, logs: Mapping[str, float]) -> None:
         if self.interrupted:
             model.request_stop(f"interrupted after epoch {epoch}")
 
-    def on_train_end(self, model: object, history: History) -> None:
+    def on_train_end(self, model: Model, history: History) -> None:
         self.restore()
 
     def restore(self) -> None:
@@ -641,125 +274,8 @@ class Callback_StopOnInterrupt(Callback):
 # ---------------------------------------------------------------------------- train
 
 
-def describe_network(model: object, run: Mapping[str, Any], task: str) -> str:
-    sizes = [model.trainable_layers[0].weights.shape[0]]
-    sizes += [layer.weights.shape[1] for layer in model.trainable_layers]
-    output = "softmax, cross-entropy" if task == "classification" else "linear, squared error"
-    text = f"{'-'.join(map(str, sizes))} (ReLU, {output})"
-    if run["regularizer_l2"]:
-        text += f", L2 {run['regularizer_l2']:g} on the hidden layers' weights and biases"
-    return text
-
-
-def describe_optimizer(run: Mapping[str, Any], n_samples: int) -> str:
-    settings = ", ".join(f"{key}={value!r}" for key, value in run["settings"].items())
-    text = f"{optimizer_classes()[run['optimizer']].__name__}({settings})"
-    if run["schedule"] != "none":
-        text += f", {run['schedule']} schedule"
-    batch = run["batch_size"]
-    if batch is None or batch >= n_samples:
-        return f"{text}; one step per epoch on all {n_samples} samples"
-    order = "shuffled each epoch" if run["shuffle"] else "in the data's order"
-    return f"{text}; batches of {batch} ({-(-n_samples // batch)} steps per epoch), {order}"
-
-
-#: Flags that say what a run trains on, and their name in the run record.
-RUN_FLAGS = {
-    "data": "data",
-    "samples": "samples",
-    "classes": "classes",
-    "seed": "seed",
-    "hidden": "hidden",
-    "batch_size": "batch_size",
-    "shuffle": "shuffle",
-    "optimizer": "optimizer",
-    "schedule": "schedule",
-}
-
-
-def resume_record(args: argparse.Namespace, checkpoint: object) -> tuple[dict, History]:
-    """The checkpoint's run record and history, checked against the flags given."""
-    path = args.resume
-    extra = checkpoint.extra
-    run = extra.get("run") if isinstance(extra, dict) else None
-    if not isinstance(run, dict) or set(run) < {*RUN_FLAGS.values(), "settings", "epochs"}:
-        raise CommandError(
-            f"{path} does not record what it was trained on (data, network, optimizer), so "
-            f"nnlite train cannot resume it; it was not written by nnlite train"
-        )
-    model = checkpoint.model
-    for role in ("loss", "optimizer", "accuracy"):
-        if getattr(model, role) is None:
-            raise CommandError(f"{path} holds a model without {role}; it cannot be trained on")
-    history = _checked_history(extra.get("history"), checkpoint.epoch, path)
-
-    def contradiction(flag: str, theirs: object, ours: object) -> CommandError:
-        return CommandError(
-            f"--{flag} {ours} contradicts {path}, which was trained with --{flag} {theirs}; "
-            f"leave --{flag} out to resume it, or start a new run without --resume"
-        )
-
-    for attribute, key in RUN_FLAGS.items():
-        given = getattr(args, attribute)
-        if attribute == "optimizer" and given is not None:
-            given = given.lower()
-        if attribute == "hidden" and given is not None:
-            given = list(given)
-        if given is not None and given != run[key]:
-            flag = attribute.replace("_", "-")
-            if attribute == "shuffle":
-                raise CommandError(
-                    f"--{'shuffle' if given else 'no-shuffle'} contradicts {path}, which was "
-                    f"trained with{'out' if given else ''} shuffling; leave it out to resume"
-                )
-            theirs, ours = run[key], given
-            if attribute == "hidden":
-                theirs, ours = " ".join(map(str, theirs)), " ".join(map(str, ours))
-            raise contradiction(flag, theirs, ours)
-    given_settings = {}
-    if args.learning_rate is not None:
-        given_settings["learning_rate"] = args.learning_rate
-    if args.decay is not None:
-        given_settings["decay"] = args.decay
-    given_settings.update(parse_settings(args.set, type(model.optimizer)))
-    for name, value in given_settings.items():
-        flag = {"learning_rate": "learning-rate", "decay": "decay"}.get(name)
-        if name in run["settings"]:
-            theirs = run["settings"][name]
-        elif name == "learning_rate" and run["schedule"] != "none":
-            theirs = None
-        else:
-            theirs = inspect.signature(type(model.optimizer)).parameters[name].default
-        if json.loads(json.dumps(value)) != theirs:
-            if flag is None:
-                raise contradiction("set", f"{name}={theirs}", f"{name}={value}")
-            raise contradiction(flag, theirs, value)
-    return run, history
-
-
-def _checked_history(data: object, epoch: int, path: Path) -> History:
-    problem = None
-    if not isinstance(data, dict) or not isinstance(data.get("epoch"), list):
-        problem = "it has no history of its epochs"
-    elif data["epoch"] != list(range(1, epoch + 1)):
-        problem = f"its history's epochs are not 1 to {epoch}"
-    elif not {"loss", "accuracy"} <= set(data):
-        problem = f"its history lacks {sorted({'loss', 'accuracy'} - set(data))}"
-    else:
-        for name, values in data.items():
-            if not isinstance(values, list) or len(values) != epoch:
-                problem = f"its history's {name!r} does not hold one value per epoch"
-            elif not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
-                problem = f"its history's {name!r} holds values that are not numbers"
-    if problem:
-        raise CommandError(f"{path} cannot be resumed: {problem} (extra['history'])")
-    return History.from_dict(data)
-
-
 def train(args: argparse.Namespace) -> int:
     """``nnlite train``: one network, its figures, curve, history and checkpoint."""
-    from nnlite import checkpoints
-
     if args.resume is not None:
         checkpoint = checkpoints.load_checkpoint(args.resume)
         run, earlier = resume_record(args, checkpoint)
@@ -867,37 +383,11 @@ def _rate_given(args: argparse.Namespace) -> bool:
     )
 
 
-def save_run(
-    output: Path,
-    model: object,
-    history: History,
-    epoch: int,
-    run: Mapping[str, Any],
-    rng: np.random.Generator | None,
-) -> None:
-    """Checkpoint first, then the history and the curve, so the history is never ahead."""
-    from nnlite import checkpoints
-    from nnlite.plots import plot_history
-
-    checkpoints.save_checkpoint(
-        output / "checkpoint.npz",
-        model,
-        epoch=epoch,
-        rng=rng,
-        extra={"run": dict(run), "history": history.to_dict()},
-    )
-    write_text(output / "history.json", history_json(history))
-    figure = plot_history(history)
-    figure.suptitle(f"{run['data']} data, {run['optimizer']}, {epoch} epochs")
-    replace_atomically(output / "loss_curve.png", lambda file: figure.savefig(file, dpi=100))
-
-
 # ---------------------------------------------------------------------------- compare
 
 
 def compare(args: argparse.Namespace) -> int:
     """``nnlite compare``: the same network with each optimizer, one figure, one table."""
-    from nnlite.experiments import compare_optimizers
 
     names = [name.lower() for name in args.optimizers]
     per_optimizer: dict[str, list[str]] = {name: [] for name in names}
@@ -963,8 +453,6 @@ def comparison_figure(
     histories: Mapping[str, History], run: Mapping[str, Any], network: str
 ) -> object:
     """The loss curves of a comparison, titled with what was compared."""
-    from nnlite.plots import plot_loss_curves
-
     figure = plot_loss_curves(histories, log_scale=True)
     figure.axes[0].set_title(
         f"{', '.join(histories)} on {run['data']} data ({network}, {run['epochs']} epochs)"

@@ -22,7 +22,8 @@ from nnlite import (
     save_checkpoint,
 )
 from nnlite import checkpoints as checkpoint_module
-from nnlite.cli import main, read_history_json
+from nnlite.cli import main
+from nnlite.cli_files import read_history_json
 from nnlite.experiments import optimizer_classes
 
 
@@ -393,6 +394,8 @@ def test_settings_are_parsed_strictly(tmp_path):
         (["--set", "epsilon=inf"], "--set epsilon=inf: expected a finite number, got 'inf'"),
         (["--set", "epsilon=" + "-" * 50000 + "1"], "--set epsilon=------"),
         (["--learning-rate", "-1"], "Invalid learning rate: -1.0"),
+        (["--data", "sine", "--classes", "4"], "--classes applies to spiral, vertical data only"),
+        (["--data", "digits", "--samples", "4"], "--samples applies to spiral, vertical, sine "),
         (["--resume", "missing.npz"], "missing.npz"),
     ],
 )
