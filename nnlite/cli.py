@@ -244,11 +244,9 @@ class Callback_StopOnInterrupt(Callback):
 
     def __init__(self) -> None:
         self.interrupted = False
-        self._model = None
         self._previous = None
 
     def on_train_begin(self, model: Model) -> None:
-        self._model = model
         with contextlib.suppress(ValueError):  # only the main thread can catch signals
             self._previous = signal.signal(signal.SIGINT, self._handle)
 
@@ -301,7 +299,8 @@ def train(args: argparse.Namespace) -> int:
             )
         run = {**run, "epochs": epochs}
         data = load_data(run)
-        if args.output is None:
+        if args.output is None or args.output.resolve() == args.resume.parent.resolve():
+            # The same run, continued in its folder
             output = args.resume.parent
         else:
             output = choose_output(args.output, args.output, overwrite=args.overwrite)
@@ -388,7 +387,6 @@ def _rate_given(args: argparse.Namespace) -> bool:
 
 def compare(args: argparse.Namespace) -> int:
     """``nnlite compare``: the same network with each optimizer, one figure, one table."""
-
     names = [name.lower() for name in args.optimizers]
     per_optimizer: dict[str, list[str]] = {name: [] for name in names}
     for pair in args.set:

@@ -94,7 +94,9 @@ def test_resume_trains_on_what_the_checkpoint_was_trained_on(tmp_path):
     assert train("--epochs", "12", *common, output=straight) == 0
     assert train("--epochs", "5", *common, output=resumed) == 0
     checkpoint = resumed / "checkpoint.npz"
-    assert main(["train", "--verbose", "0", "--epochs", "12", "--resume", str(checkpoint)]) == 0
+    # --output naming the checkpoint's own folder continues the run there, as leaving it out
+    arguments = ["--epochs", "12", "--resume", str(checkpoint)]
+    assert train(*arguments, output=resumed) == 0
     ours = load_checkpoint(checkpoint)
     theirs = load_checkpoint(straight / "checkpoint.npz")
     for (w1, b1), (w2, b2) in zip(
