@@ -396,6 +396,12 @@ def resume_record(args: argparse.Namespace, checkpoint: Checkpoint) -> tuple[dic
 
 
 def _checked_history(data: object, epoch: int, path: Path) -> History:
+    if isinstance(data, dict):
+        # save_run stores each figure as a 1-D array
+        data = {
+            name: values.tolist() if isinstance(values, np.ndarray) and values.ndim == 1 else values
+            for name, values in data.items()
+        }
     problem = None
     if not isinstance(data, dict) or not isinstance(data.get("epoch"), list):
         problem = "it has no history of its epochs"
