@@ -464,8 +464,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "train":
             return train(args)
         return compare(args)
-    except (CommandError, ValueError, TypeError, OSError, ImportError) as error:
-        print(f"nnlite: error: {error}", file=sys.stderr)
+    except (CommandError, ValueError, TypeError, OSError, ImportError, MemoryError) as error:
+        message = str(error) or type(error).__name__
+        if len(message) > 320:
+            # A value pasted into the message (50,000 characters of it) would bury the rest
+            message = f"{message[:150]} [... {len(message) - 300} characters ...] {message[-150:]}"
+        print(f"nnlite: error: {' '.join(message.splitlines())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\nnnlite: interrupted; this run saved nothing", file=sys.stderr)

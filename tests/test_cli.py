@@ -397,6 +397,8 @@ def test_settings_are_parsed_strictly(tmp_path):
         (["--set", "epsilon=inf"], "--set epsilon=inf: expected a finite number, got 'inf'"),
         (["--set", "epsilon=" + "-" * 50000 + "1"], "--set epsilon=------"),
         (["--learning-rate", "-1"], "Invalid learning rate: -1.0"),
+        (["--optimizer", "muon", "--set", "adjust_lr_fn=" + "-" * 50000], "characters ...]"),
+        (["--hidden", "100000", "100000"], "Unable to allocate"),
         (["--data", "sine", "--classes", "4"], "--classes applies to spiral, vertical data only"),
         (["--data", "digits", "--samples", "4"], "--samples applies to spiral, vertical, sine "),
         (["--resume", "missing.npz"], "missing.npz"),
