@@ -342,19 +342,21 @@ def train(args: argparse.Namespace) -> int:
         callbacks = [interrupt, Callback_TerminateOnNaN()]
         if verbose == 2:
             callbacks.append(Callback_ProgressLines(epochs, done))
+        # A diverging run is reported below in one line, not by NumPy's overflow warnings
         try:
-            history = model.train(
-                *data.train,
-                epochs=epochs,
-                initial_epoch=done,
-                batch_size=run["batch_size"],
-                shuffle=shuffle,
-                rng=rng if shuffle else None,
-                validation_data=data.validation,
-                print_every=max(1, (epochs - done) // 10),
-                verbose=1 if verbose == 1 else 0,
-                callbacks=callbacks,
-            )
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                history = model.train(
+                    *data.train,
+                    epochs=epochs,
+                    initial_epoch=done,
+                    batch_size=run["batch_size"],
+                    shuffle=shuffle,
+                    rng=rng if shuffle else None,
+                    validation_data=data.validation,
+                    print_every=max(1, (epochs - done) // 10),
+                    verbose=1 if verbose == 1 else 0,
+                    callbacks=callbacks,
+                )
         finally:
             interrupt.restore()
         last = history.last() if len(history) else None
