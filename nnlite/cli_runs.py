@@ -252,6 +252,8 @@ def make_optimizer(run: Mapping[str, Any], steps_per_epoch: int):
 
 
 class Data(NamedTuple):
+    """A run's data: ``(X, y)`` to train on and to validate with, and what it is."""
+
     train: tuple[np.ndarray, np.ndarray]
     validation: tuple[np.ndarray, np.ndarray]
     task: str
@@ -340,7 +342,7 @@ def resume_record(args: argparse.Namespace, checkpoint: Checkpoint) -> tuple[dic
     path = args.resume
     extra = checkpoint.extra
     run = extra.get("run") if isinstance(extra, dict) else None
-    if not isinstance(run, dict) or set(run) < {*RUN_FLAGS.values(), "settings", "epochs"}:
+    if not isinstance(run, dict) or not {*RUN_FLAGS.values(), "settings", "epochs"} <= set(run):
         raise CommandError(
             f"{path} does not record what it was trained on (data, network, optimizer), so "
             f"nnlite train cannot resume it; it was not written by nnlite train"
@@ -371,6 +373,11 @@ def resume_record(args: argparse.Namespace, checkpoint: Checkpoint) -> tuple[dic
                     f"trained with{'out' if given else ''} shuffling; leave it out to resume"
                 )
             theirs, ours = run[key], given
+            if theirs is None and attribute in ("samples", "classes", "batch_size"):
+                raise CommandError(
+                    f"--{flag} {ours} contradicts {path}, which was trained without --{flag}; "
+                    f"leave it out to resume"
+                )
             if attribute == "hidden":
                 theirs, ours = " ".join(map(str, theirs)), " ".join(map(str, ours))
             raise contradiction(flag, theirs, ours)

@@ -155,6 +155,7 @@ CONTRADICTIONS = [
     (["--batch-size", "8"], "--batch-size 8", "--batch-size 16"),
     (["--seed", "1"], "--seed 1", "--seed 0"),
     (["--schedule", "cosine"], "--schedule cosine", "--schedule none"),
+    (["--classes", "4"], "--classes 4", "--classes 3"),
 ]
 
 
@@ -204,6 +205,7 @@ def _bare_model(with_accuracy):
     ("accuracy", "extra", "message"),
     [
         (True, None, "does not record what it was trained on"),
+        (True, "partial run", "does not record what it was trained on"),
         (False, "run", "holds a model without accuracy; it cannot be trained on"),
         (True, {"epoch": [1, 2]}, "cannot be resumed: its history's epochs are not 1 to 3"),
         (True, {"epoch": [1, 2, 3], "loss": [1.0], "accuracy": [0.1] * 3}, "'loss' does not"),
@@ -217,6 +219,8 @@ def test_resume_explains_a_checkpoint_it_cannot_continue(
     path = tmp_path / "odd.npz"
     if extra == "run":
         extra = {"run": record, "history": {"epoch": [1, 2, 3], "loss": [1.0] * 3}}
+    elif extra == "partial run":
+        extra = {"run": {"data": record["data"]}, "history": {"epoch": [1, 2, 3]}}
     elif extra is not None:
         extra = {"run": record, "history": extra}
     save_checkpoint(path, _bare_model(accuracy), epoch=3, extra=extra)
