@@ -22,6 +22,7 @@ from nnlite import (
     save_checkpoint,
 )
 from nnlite import checkpoints as checkpoint_module
+from nnlite.callbacks import Callback
 from nnlite.cli import main
 from nnlite.cli_files import read_history_json
 from nnlite.experiments import optimizer_classes
@@ -271,6 +272,19 @@ def test_a_failed_fresh_run_leaves_no_folder(tmp_path, capsys):
     assert not (tmp_path / "runs").exists()
 
 
+def test_a_fresh_run_stopped_at_once_leaves_no_folder(tmp_path, monkeypatch, capsys):
+    # A second Ctrl-C raises KeyboardInterrupt in the middle of training
+    class Callback_Interrupt(Callback):
+        def on_epoch_end(self, model, epoch, logs):
+            if epoch == 3:
+                raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "Callback_TerminateOnNaN", Callback_Interrupt)
+    assert train("--epochs", "10", output=tmp_path / "runs" / "stopped") == 130
+    assert "interrupted; this run saved nothing" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists()
+
+
 def test_an_interrupted_save_never_leaves_the_history_ahead(tmp_path, monkeypatch):
     assert train("--epochs", "4", output=tmp_path) == 0
 
@@ -339,6 +353,23 @@ def test_the_default_run_does_not_overfit(tmp_path):
 def test_readme_commands_and_data_defaults_train_well(tmp_path, command, threshold):
     assert main([*command.split(), "--verbose", "0", "--output", str(tmp_path)]) == 0
     assert history_of(tmp_path)["val_accuracy"][-1] > threshold
+
+
+@pytest.mark.slow
+def test_readme_resume_and_compare_commands(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--verbose", "0"]) == 0
+    resume = ["train", "--resume", "runs/spiral-adam/checkpoint.npz", "--epochs", "2000"]
+    assert main([*resume, "--verbose", "0"]) == 0
+    history = history_of(tmp_path / "runs" / "spiral-adam")
+    assert history.epoch[-1] == 2000 and history["val_accuracy"][-1] > 0.85
+    capsys.readouterr()
+    compare = ["compare", "--optimizers", "sgd", "adagrad", "rmsprop", "adam", "--epochs", "1000"]
+    assert main([*compare, "--verbose", "0"]) == 0
+    rows = capsys.readouterr().out.splitlines()[2:6]
+    # measured: adam 0.852, sgd 0.760, rmsprop 0.633, adagrad 0.581 validation accuracy
+    assert [row.split()[0] for row in rows] == ["adam", "sgd", "rmsprop", "adagrad"]
+    assert all(float(row.split()[-1]) > 0.55 for row in rows)
 
 
 @pytest.mark.slow
