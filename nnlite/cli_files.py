@@ -31,7 +31,9 @@ from nnlite.history import History
 from nnlite.model import Model
 from nnlite.plots import plot_history
 
+#: What ``nnlite train`` writes into its folder; ``nnlite compare`` writes ``loss_curves.png``.
 OUTPUT_FILES = ("checkpoint.npz", "history.json", "loss_curve.png")
+RUN_FILES = (*OUTPUT_FILES, "loss_curves.png")
 
 
 def history_json(history: History) -> str:
@@ -66,12 +68,13 @@ def read_history_json(text: str) -> History:
 
 
 def write_text(path: Path, text: str) -> None:
+    """Write ``text`` as UTF-8, atomically (a temporary file renamed into place)."""
     replace_atomically(path, lambda file: file.write(text.encode("utf-8")))
 
 
 def holds_a_run(folder: Path) -> list[str]:
     """The nnlite output files in ``folder`` (none if it does not exist)."""
-    return [name for name in (*OUTPUT_FILES, "loss_curves.png") if (folder / name).exists()]
+    return [name for name in RUN_FILES if (folder / name).exists()]
 
 
 def choose_output(requested: Path | None, default: Path, *, overwrite: bool) -> Path:
@@ -125,7 +128,7 @@ def output_folder(folder: Path) -> Iterator[Path]:
 
 def _remove(created: list[Path]) -> None:
     for folder in reversed(created):
-        for name in (*OUTPUT_FILES, "loss_curves.png"):
+        for name in RUN_FILES:
             with contextlib.suppress(OSError):
                 (folder / name).unlink()
         with contextlib.suppress(OSError):
