@@ -31,24 +31,44 @@ from nnlite.training.callback import Callback
 from nnlite.training.history import History
 from nnlite.training.model import Model
 
-#: Optimizers that train with the usual three hooks (L-BFGS needs a closure, SparseAdam an
-#: embedding), by short name: "sgd" is Optimizer_SGD.
-_SPECIAL = {"Optimizer", "Optimizer_LBFGS", "Optimizer_SparseAdam", "Optimizer_Muon"}
+#: Optimizers that cannot train a Model with the three hooks, by short name, and why.
+UNSUITED = {
+    "lbfgs": "L-BFGS needs a closure that evaluates the loss several times per step "
+    "(optimizer.step(closure, layers)), which Model.train does not call",
+    "sparseadam": "SparseAdam updates the rows of a row-sparse gradient (Layer_Embedding with "
+    "sparse=True); these networks' dense layers have dense gradients",
+}
 
 
 def optimizer_classes() -> dict[str, type[Optimizer]]:
-    """Short name → class of every optimizer usable in a Model (``"adam"``: Optimizer_Adam)."""
+    """Short name → class of every optimizer usable in a Model (``"adam"``: Optimizer_Adam).
+
+    The short name is the class name without ``Optimizer_``, in lower case. The optimizers in
+    :data:`UNSUITED` are left out, and so is everything in ``nnlite.optimizers`` that is not an
+    optimizer class (such as ``update_threads``).
+    """
     classes = {}
     for name in optimizer_module.__all__:
-        if name in _SPECIAL:
+        member = getattr(optimizer_module, name)
+        if not isinstance(member, type) or not issubclass(member, Optimizer):
             continue
-        classes[name.removeprefix("Optimizer_").lower()] = getattr(optimizer_module, name)
+        short = name.removeprefix("Optimizer_").lower()
+        if member is Optimizer or short in UNSUITED:
+            continue
+        classes[short] = member
     return classes
 
 
 def optimizer_by_name(name: str, **hyperparameters: Any) -> Optimizer:
-    """Build an optimizer from its short name; unknown names and settings raise clearly."""
+    """Build an optimizer from its short name, in any case (``"adam"``, ``"Adam"``).
+
+    Unknown names, the optimizers that cannot train a Model (:data:`UNSUITED`, with the
+    reason) and unknown settings raise clearly.
+    """
     classes = optimizer_classes()
+    name = name.lower()
+    if name in UNSUITED:
+        raise ValueError(f"optimizer {name!r} cannot train a Model here: {UNSUITED[name]}")
     if name not in classes:
         raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(sorted(classes))}")
     try:
@@ -65,16 +85,31 @@ def build_model(
     task: str = "classification",
     optimizer: Optimizer,
     weight_regularizer_l2: float = 0.0,
+    bias_regularizer_l2: float = 0.0,
+    weight_scale: float = 0.01,
     rng: np.random.Generator | None = None,
 ) -> Model:
     """A finalized Model: Dense + ReLU per hidden size, then softmax + cross-entropy for
-    ``task="classification"`` or a linear output + mean squared error for ``"regression"``."""
+    ``task="classification"`` or a linear output + mean squared error for ``"regression"``.
+
+    The hidden layers take the L2 strengths (the book's chapter 14 puts 5e-4 on both) and the
+    book's initializer with ``weight_scale`` (0.01; chapter 17's regression uses 0.1).
+    """
     if task not in ("classification", "regression"):
         raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
     model = Model()
     width = n_inputs
     for size in hidden:
-        model.add(Layer_Dense(width, size, weight_regularizer_l2=weight_regularizer_l2, rng=rng))
+        model.add(
+            Layer_Dense(
+                width,
+                size,
+                weight_regularizer_l2=weight_regularizer_l2,
+                bias_regularizer_l2=bias_regularizer_l2,
+                weight_scale=weight_scale,
+                rng=rng,
+            )
+        )
         model.add(Activation_ReLU())
         width = size
     if task == "classification":
@@ -100,8 +135,12 @@ def compare_optimizers(
     *,
     hidden: Sequence[int] = (64,),
     task: str = "classification",
+    weight_regularizer_l2: float = 0.0,
+    bias_regularizer_l2: float = 0.0,
+    weight_scale: float = 0.01,
     epochs: int = 500,
     batch_size: int | None = None,
+    shuffle: bool = False,
     validation_data: tuple[np.ndarray, np.ndarray] | None = None,
     seed: int = 0,
     verbose: int = 0,
@@ -109,27 +148,35 @@ def compare_optimizers(
 ) -> dict[str, History]:
     """Train the same network from the same start with each optimizer; name → History.
 
-    Each run builds its weights from ``np.random.default_rng(seed)``, so every optimizer
-    starts from identical weights and the comparison is fair. ``callbacks`` go to every run
+    Each run builds its weights from ``np.random.default_rng(seed)`` (the network as
+    :func:`build_model` builds it) and, with ``shuffle=True``, goes on drawing its batches'
+    order from that generator, so every optimizer starts from identical weights, sees the
+    samples in the same order, and the comparison is fair. ``callbacks`` go to every run
     (such as :class:`Callback_ReportToSchedule`, which a reduce-on-plateau schedule needs);
     they must keep no state from one run to the next.
     """
     n_outputs = int(np.max(y)) + 1 if task == "classification" else y.shape[1]
     histories = {}
     for name, make_optimizer in optimizers.items():
+        rng = np.random.default_rng(seed)
         model = build_model(
             X.shape[1],
             n_outputs,
             hidden=hidden,
             task=task,
             optimizer=make_optimizer(),
-            rng=np.random.default_rng(seed),
+            weight_regularizer_l2=weight_regularizer_l2,
+            bias_regularizer_l2=bias_regularizer_l2,
+            weight_scale=weight_scale,
+            rng=rng,
         )
         histories[name] = model.train(
             X,
             y,
             epochs=epochs,
             batch_size=batch_size,
+            shuffle=shuffle,
+            rng=rng if shuffle else None,
             validation_data=validation_data,
             print_every=max(1, epochs),
             verbose=verbose,

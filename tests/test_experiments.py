@@ -6,6 +6,7 @@ import torch
 
 from nnlite import (
     Optimizer_Adam,
+    Optimizer_AdamW,
     Optimizer_SGD,
     Schedule_ReduceOnPlateau,
     sine_data,
@@ -20,6 +21,7 @@ from nnlite.experiments import (
     summary_table,
     text_table,
 )
+from nnlite.optimizers.optimizer import Optimizer
 from nnlite.training.callbacks import Callback_ReportToSchedule
 
 
@@ -32,8 +34,19 @@ def spiral():
 def test_every_hook_based_optimizer_has_a_short_name():
     classes = optimizer_classes()
     assert classes["sgd"] is Optimizer_SGD and classes["adam"] is Optimizer_Adam
-    assert {"adagrad", "rmsprop", "adamw", "nadam", "radam", "rprop"} <= set(classes)
+    assert {"adagrad", "rmsprop", "adamw", "nadam", "radam", "rprop", "muon"} <= set(classes)
     assert "lbfgs" not in classes  # it needs a closure, not the three hooks
+    # nnlite.optimizers also exports functions (update_threads): only optimizers are listed
+    assert all(isinstance(c, type) and issubclass(c, Optimizer) for c in classes.values())
+    assert not {"set_update_threads", "update_threads", "optimizer"} & set(classes)
+
+
+def test_names_are_read_in_any_case_and_unsuited_optimizers_say_why():
+    assert type(optimizer_by_name("AdamW")) is Optimizer_AdamW
+    with pytest.raises(ValueError, match="'sparseadam' cannot train a Model here: SparseAdam"):
+        optimizer_by_name("SparseAdam")
+    with pytest.raises(ValueError, match="'lbfgs' cannot train a Model here: L-BFGS needs a"):
+        optimizer_by_name("lbfgs")
 
 
 def test_optimizer_by_name_passes_hyperparameters():
@@ -62,6 +75,43 @@ def test_compared_runs_start_from_the_same_weights(spiral):
     # With a zero learning rate nothing moves, so equal losses mean equal starting weights
     assert histories["sgd"]["loss"] == histories["adam"]["loss"]
     assert len(histories["adam"]["loss"]) == 3
+
+
+def test_shuffled_runs_see_the_same_order_and_learn_from_mixed_batches(spiral):
+    X, y = spiral  # sorted by class: batches in this order hold one class each
+    runs = {
+        "adam": lambda: Optimizer_Adam(learning_rate=0.02),
+        "again": lambda: Optimizer_Adam(learning_rate=0.02),
+    }
+    common = {"epochs": 100, "batch_size": 15, "hidden": (32,), "validation_data": (X, y)}
+    np.random.seed(5)
+    shuffled = compare_optimizers(runs, X, y, shuffle=True, **common)
+    assert np.random.randn() == np.random.RandomState(5).randn()  # the seed's generator shuffles
+    ordered = compare_optimizers(runs, X, y, **common)
+    assert shuffled["adam"]["loss"] == shuffled["again"]["loss"]
+    # measured: 0.567 shuffled, 0.440 in order
+    assert shuffled["adam"]["val_accuracy"][-1] > ordered["adam"]["val_accuracy"][-1] + 0.1
+
+
+def test_build_model_puts_the_regularization_and_scale_on_the_hidden_layers():
+    model = build_model(
+        2,
+        3,
+        hidden=(8, 8),
+        optimizer=Optimizer_Adam(),
+        weight_regularizer_l2=5e-4,
+        bias_regularizer_l2=1e-4,
+        weight_scale=0.1,
+        rng=np.random.default_rng(0),
+    )
+    hidden = model.trainable_layers[:2]
+    assert [(layer.weight_regularizer_l2, layer.bias_regularizer_l2) for layer in hidden] == [
+        (5e-4, 1e-4),
+        (5e-4, 1e-4),
+    ]
+    expected = 0.1 * np.random.default_rng(0).standard_normal((2, 8))
+    np.testing.assert_array_equal(hidden[0].weights, expected)
+    assert model.trainable_layers[2].weight_regularizer_l2 == 0
 
 
 def test_comparison_draws_nothing_from_the_global_stream(spiral):

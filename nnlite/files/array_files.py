@@ -29,7 +29,7 @@ import stat
 import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -53,13 +53,22 @@ def looks_like_pickle(path: str) -> bool:
 
 def write_atomically(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> None:
     """Write ``arrays`` as an .npz file: to a temporary file beside ``path``, then rename it."""
+    replace_atomically(path, lambda file: np.savez(file, allow_pickle=False, **arrays))
+
+
+def replace_atomically(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -> None:
+    """Call ``write(file)`` on a temporary file beside ``path``, then rename it to ``path``.
+
+    Any file format: ``write`` gets the open binary file. If ``write`` raises (or the
+    process is interrupted), the temporary file is removed and ``path`` is left as it was.
+    """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     mode = stat.S_IMODE(os.stat(path).st_mode) if os.path.exists(path) else 0o644
     descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".nnlite-", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as file:
-            np.savez(file, allow_pickle=False, **arrays)
+            write(file)
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temporary, mode)
