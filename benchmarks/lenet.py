@@ -85,8 +85,8 @@ def make_problem(batch: int, dtype: np.dtype, seed: int = 0) -> LeNetProblem:
 # ---------------------------------------------------------------------- nnlite
 
 
-def nnlite_step(problem: LeNetProblem) -> Step:
-    """The book's loop over nnlite's layers."""
+def nnlite_network(problem: LeNetProblem) -> list:
+    """nnlite's layers, with the problem's initial weights."""
     layers = []
     parameters = iter(zip(problem.weights, problem.biases, strict=True))
     for kind, arguments in ARCHITECTURE:
@@ -102,6 +102,12 @@ def nnlite_step(problem: LeNetProblem) -> Step:
             }[kind](*arguments)
         layers.append(layer)
     layers[0].needs_dinputs = False  # as Model does: nothing reads the images' gradient
+    return layers
+
+
+def nnlite_step(problem: LeNetProblem) -> Step:
+    """The book's loop over nnlite's layers."""
+    layers = nnlite_network(problem)
     trainable = [layer for layer in layers if hasattr(layer, "weights")]
     loss_function = nnlite.Loss_MeanSquaredError()
     optimizer = nnlite.Optimizer_SGD(learning_rate=LEARNING_RATE)

@@ -246,7 +246,7 @@ class Layer_Conv2D(Layer):
         windows = sliding_windows(padded, self.kernel_size, self.stride, self.dilation, size)
         windows = windows.transpose(1, 4, 5, 2, 3, 0)  # (C, kh, kw, Ho, Wo, N)
         # (into the array of the last pass: see reuse)
-        shape = (self.weights[0].size, windows[0, 0, 0].size)
+        shape = (self.weights[0].size, size[0] * size[1] * n_samples)
         self.cols = reuse(self.cols, shape, inputs.dtype)
         np.copyto(self.cols.reshape(windows.shape), windows)
         # Each filter times every column: (F, C·kh·kw) · (C·kh·kw, Ho·Wo·N)

@@ -6,6 +6,11 @@ import numpy as np
 
 from nnlite.aliases import Alias
 from nnlite.layers.base import Layer
+from nnlite.layers.trainable import (
+    WEIGHT_INITIALIZERS,
+    add_regularization_gradient,
+    initial_weights,
+)
 from nnlite.parameters import BIASES, WEIGHTS
 from nnlite.validation import (
     as_2d_array,
@@ -15,8 +20,6 @@ from nnlite.validation import (
     check_same_shape,
     require_forward,
 )
-
-WEIGHT_INITIALIZERS = ("book", "he", "glorot")
 
 
 class Layer_Dense(Layer):
@@ -109,7 +112,9 @@ class Layer_Dense(Layer):
             )
 
         # Initialize weights and biases (one draw from the stream, as in the book)
-        self.weights = _initial_weights(n_inputs, n_neurons, weight_initializer, weight_scale, rng)
+        self.weights = initial_weights(
+            (n_inputs, n_neurons), n_inputs, n_neurons, weight_initializer, weight_scale, rng
+        )
         if dtype is not None:
             self.weights = self.weights.astype(dtype)
         if bias:
@@ -180,20 +185,13 @@ class Layer_Dense(Layer):
             self.dbiases = dvalues.sum(axis=0, keepdims=True)
 
         # Gradients on regularization (only where the strength is above 0)
-        # L1: the subgradient of |w| is +1 for w >= 0 and -1 for w < 0
-        if self.weight_regularizer_l1 > 0:
-            dL1 = np.ones_like(self.weights)
-            dL1[self.weights < 0] = -1
-            self.dweights += self.weight_regularizer_l1 * dL1
-        # L2: the gradient of λ·w² is 2λ·w
-        if self.weight_regularizer_l2 > 0:
-            self.dweights += 2 * self.weight_regularizer_l2 * self.weights
-        if has_biases and self.bias_regularizer_l1 > 0:
-            dL1 = np.ones_like(self.biases)
-            dL1[self.biases < 0] = -1
-            self.dbiases += self.bias_regularizer_l1 * dL1
-        if has_biases and self.bias_regularizer_l2 > 0:
-            self.dbiases += 2 * self.bias_regularizer_l2 * self.biases
+        add_regularization_gradient(
+            self.dweights, self.weights, self.weight_regularizer_l1, self.weight_regularizer_l2
+        )
+        if has_biases:
+            add_regularization_gradient(
+                self.dbiases, self.biases, self.bias_regularizer_l1, self.bias_regularizer_l2
+            )
 
         if previous is not None:
             # Inside accumulate_gradients(): add to the gradients of earlier passes
@@ -248,23 +246,3 @@ class Layer_Dense(Layer):
             )
         self.weights = weights
         self.biases = biases
-
-
-def _initial_weights(
-    n_inputs: int,
-    n_neurons: int,
-    initializer: str,
-    weight_scale: float,
-    rng: np.random.Generator | None,
-) -> np.ndarray:
-    """Draw the initial weights; with ``rng=None`` from the global stream, as the book does."""
-    shape = (n_inputs, n_neurons)
-    if initializer == "glorot":
-        limit = np.sqrt(6.0 / (n_inputs + n_neurons))
-        source = np.random if rng is None else rng
-        return source.uniform(-limit, limit, size=shape)
-    # The book's draw: look np.random.randn up at call time so nnfs.init()'s float32 applies
-    normal = np.random.randn(*shape) if rng is None else rng.standard_normal(shape)
-    if initializer == "he":
-        return np.sqrt(2.0 / n_inputs) * normal
-    return weight_scale * normal

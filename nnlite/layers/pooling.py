@@ -93,7 +93,7 @@ class _Pooling2D(Layer):
         windows = sliding_windows(padded, self.pool_size, self.stride, _NO_DILATION, size)
         windows = windows.transpose(4, 5, *self.order)
         # Into the array of the last pass (see reuse); only forward reads it
-        shape = (self.pool_size[0] * self.pool_size[1], windows[0, 0].size)
+        shape = (self.pool_size[0] * self.pool_size[1], int(np.prod(self.output_shape)))
         self._cols = reuse(self._cols, shape, padded.dtype)
         np.copyto(self._cols.reshape(windows.shape), windows)
         return self._cols
