@@ -19,6 +19,8 @@ nnlite                           torch
 ``Layer_Dropout(rate)``          ``nn.Dropout(p=rate)``
 ===============================  =============================================================
 
+Convolution, pooling, flatten and batch normalization: see ``torch_image_layers.py``.
+
 nnlite stores a dense layer's weights as ``(n_inputs, n_neurons)`` and computes
 ``inputs · weights + biases``; torch stores ``(out_features, in_features)`` and computes
 ``x · weightᵀ + bias``: hence the transpose. The arrays are copied, in their dtype (float64
@@ -41,6 +43,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nnlite import torch_image_layers as image_layers
 from nnlite.activations import (
     Activation_LeakyReLU,
     Activation_Linear,
@@ -57,11 +60,12 @@ if TYPE_CHECKING:
 
 _SUPPORTED_NNLITE = (
     "Layer_Dense, Layer_Dropout, Activation_ReLU, Activation_Sigmoid, Activation_Tanh, "
-    "Activation_LeakyReLU, Activation_Softmax and Activation_Linear"
+    "Activation_LeakyReLU, Activation_Softmax, Activation_Linear, Layer_Conv2D, "
+    "Layer_MaxPool2D, Layer_AvgPool2D, Layer_Flatten and Layer_BatchNormalization"
 )
 _SUPPORTED_TORCH = (
-    "Linear, Dropout, ReLU, Sigmoid, Tanh, LeakyReLU, Softmax(dim=1), Identity and nested "
-    "Sequential"
+    "Linear, Dropout, ReLU, Sigmoid, Tanh, LeakyReLU, Softmax(dim=1), Identity, Conv2d, "
+    "MaxPool2d, AvgPool2d, Flatten, BatchNorm1d/2d and nested Sequential"
 )
 
 
@@ -80,9 +84,12 @@ def to_torch(model: Model) -> torch.nn.Sequential:
     if not model.layers:
         raise ValueError("to_torch: the model has no layers")
     modules = {}
+    images = False  # whether the values reaching the layer are images (N, C, H, W)
     for index, (name, layer) in enumerate(model.named_layers().items()):
         kind = type(layer)
-        if kind is Layer_Dense:
+        if kind in image_layers.IMAGE_LAYERS:
+            module = image_layers.to_module(layer, images)
+        elif kind is Layer_Dense:
             # torch keeps weight as (out, in): the transpose of nnlite's weights
             weight = torch.from_numpy(np.asarray(layer.weights).T.copy())
             # skip_init: no random initial values, which would be overwritten anyway
@@ -113,6 +120,8 @@ def to_torch(model: Model) -> torch.nn.Sequential:
                 f"converts {_SUPPORTED_NNLITE}"
             )
         modules[name] = module
+        if kind in image_layers.MAKES_IMAGES or kind in (Layer_Dense, image_layers.Layer_Flatten):
+            images = kind in image_layers.MAKES_IMAGES
     return nn.Sequential(OrderedDict(modules))
 
 
@@ -129,7 +138,7 @@ def from_torch(sequential: torch.nn.Sequential) -> Model:
     computes, for the modules listed in the module docstring.
 
     Set a loss, an optimizer and an accuracy, and finalize again, to train it. A ``Linear``
-    without bias gets zero biases (which nnlite trains).
+    without bias becomes a ``Layer_Dense(..., bias=False)``.
     """
     from torch import nn
 
@@ -172,11 +181,14 @@ def _from_module(name: str, module: object) -> object:
                 f"{where} has dtype {weight.dtype}; convert the network with .float() or "
                 f".double() first"
             )
-        layer = Layer_Dense(module.in_features, module.out_features, rng=np.random.default_rng(0))
+        layer = Layer_Dense(
+            module.in_features,
+            module.out_features,
+            bias=module.bias is not None,  # nn.Linear(bias=False) becomes bias=False
+            rng=np.random.default_rng(0),
+        )
         layer.weights = weight.numpy().T.copy()
-        if module.bias is None:
-            layer.biases = np.zeros((1, module.out_features), dtype=layer.weights.dtype)
-        else:
+        if module.bias is not None:
             layer.biases = module.bias.detach().cpu().numpy().reshape(1, -1).copy()
         layer.trainable = bool(module.weight.requires_grad)
         return layer
@@ -197,4 +209,7 @@ def _from_module(name: str, module: object) -> object:
     for activation, torch_name in _SIMPLE_ACTIVATIONS.items():
         if kind is getattr(nn, torch_name):
             return activation()
+    layer = image_layers.from_module(module, where)
+    if layer is not None:
+        return layer
     raise TypeError(f"{where} has no nnlite counterpart; from_torch converts {_SUPPORTED_TORCH}")

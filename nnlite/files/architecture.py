@@ -33,7 +33,16 @@ from nnlite.activations import (
     Activation_Softmax,
     Activation_Tanh,
 )
-from nnlite.layers import Layer_Dense, Layer_Dropout, Layer_Embedding
+from nnlite.layers import (
+    Layer_AvgPool2D,
+    Layer_BatchNormalization,
+    Layer_Conv2D,
+    Layer_Dense,
+    Layer_Dropout,
+    Layer_Embedding,
+    Layer_Flatten,
+    Layer_MaxPool2D,
+)
 from nnlite.losses import (
     Loss_BinaryCrossentropy,
     Loss_CategoricalCrossentropy,
@@ -56,6 +65,12 @@ class Recipe:
     cls: type
     arguments: tuple[str, ...] = ()
     compared: tuple[str, ...] = ()
+    #: An argument kept under another attribute: ``{"padding": "padding_argument"}``
+    attributes: tuple[tuple[str, str], ...] = ()
+
+    def read(self, obj: object, argument: str) -> Any:
+        """The value of ``argument`` as ``obj`` was built with it."""
+        return getattr(obj, dict(self.attributes).get(argument, argument))
 
 
 DENSE_SIZES = ("n_inputs", "n_neurons")
@@ -65,6 +80,8 @@ DENSE_REGULARIZERS = (
     "bias_regularizer_l1",
     "bias_regularizer_l2",
 )
+
+CONVOLUTION_SIZES = ("n_input_channels", "n_filters", "kernel_size")
 
 LAYERS = {
     recipe.cls.__name__: recipe
@@ -79,6 +96,35 @@ LAYERS = {
             Layer_Embedding,
             arguments=("num_embeddings", "embedding_dim", "sparse", "name"),
             compared=("num_embeddings", "embedding_dim"),
+        ),
+        Recipe(
+            Layer_Conv2D,
+            arguments=(
+                *CONVOLUTION_SIZES,
+                "stride",
+                "padding",
+                "dilation",
+                "bias",
+                *DENSE_REGULARIZERS,
+                "name",
+            ),
+            compared=(*CONVOLUTION_SIZES, "stride", "padding", "dilation", "bias"),
+            attributes=(("padding", "padding_argument"), ("bias", "has_biases")),
+        ),  # fmt: skip
+        *(
+            Recipe(
+                cls,
+                arguments=("pool_size", "stride", "padding"),
+                compared=("pool_size", "stride", "padding"),
+                attributes=(("padding", "padding_argument"),),
+            )
+            for cls in (Layer_MaxPool2D, Layer_AvgPool2D)
+        ),
+        Recipe(Layer_Flatten),
+        Recipe(
+            Layer_BatchNormalization,
+            arguments=("n_features", "momentum", "epsilon", "affine", "name"),
+            compared=("n_features", "momentum", "epsilon", "affine"),
         ),
         Recipe(Activation_ReLU),
         Recipe(Activation_Softmax),
@@ -130,7 +176,7 @@ def describe(obj: object, kind: str) -> dict[str, Any]:
             "arguments": None,
             "reason": f"{name} is not one of nnlite's {kind} classes {sorted(KINDS[kind])}",
         }
-    arguments = {key: getattr(obj, key) for key in recipe.arguments}
+    arguments = {key: recipe.read(obj, key) for key in recipe.arguments}
     if recipe.cls is Layer_Dense and not obj.has_biases:
         # Written only for Layer_Dense(..., bias=False), so earlier files read as before
         arguments["bias"] = False
@@ -171,9 +217,9 @@ def build(description: Mapping[str, Any], kind: str, path: str, where: str) -> o
             f"saved with {sorted(recipe.arguments)} (unknown: {unknown}, missing: {missing})"
         )
     try:
-        if recipe.cls is Layer_Dense:
+        if recipe.cls in (Layer_Dense, Layer_Conv2D):
             # Draw the throwaway initial weights from a local generator, not the global stream
-            return Layer_Dense(**arguments, **options, rng=np.random.default_rng(0))
+            return recipe.cls(**arguments, **options, rng=np.random.default_rng(0))
         return recipe.cls(**arguments)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{path!r}: {where} cannot be built from the file: {error}") from None
@@ -191,10 +237,15 @@ def differences(description: Mapping[str, Any], obj: object, kind: str) -> list[
         return []
     return [
         f"{argument} is {arguments.get(argument)!r} in the file but "
-        f"{getattr(obj, argument)!r} in the model"
+        f"{recipe.read(obj, argument)!r} in the model"
         for argument in recipe.compared
-        if arguments.get(argument) != getattr(obj, argument)
+        if _as_saved(arguments.get(argument)) != _as_saved(recipe.read(obj, argument))
     ]
+
+
+def _as_saved(value: Any) -> Any:
+    """A value as it reads back from a file's JSON: tuples are lists there."""
+    return [_as_saved(item) for item in value] if isinstance(value, tuple | list) else value
 
 
 # ---------------------------------------------------------------------- optimizers and schedules

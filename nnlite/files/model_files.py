@@ -97,23 +97,33 @@ _ADVICE = {
 # ---------------------------------------------------------------------- parameters
 
 
+def saved_arrays(layer: object) -> list[str]:
+    """The arrays a file keeps of ``layer``: its parameters, then its buffers (state that is
+    not trained, such as a batch normalization's running statistics)."""
+    return [spec.name for spec in declared_parameters(layer)] + list(getattr(layer, "buffers", ()))
+
+
+def _layers_with_arrays(model: Any) -> list:
+    return [layer for layer in model.layers if saved_arrays(layer)]
+
+
 def save_parameters(path: str | os.PathLike, model: Any) -> None:
     """Write the parameters of ``model`` as an nnlite-parameters file (see the docstring)."""
-    layers = model.parameter_layers()
+    layers = _layers_with_arrays(model)
     arrays = {
         "nnlite_format": np.array(PARAMETERS),
         "nnlite_version": np.array(VERSION),
         "layers": np.array([repr(layer) for layer in layers], dtype=str),
     }
     for index, layer in enumerate(layers):
-        for spec in declared_parameters(layer):
-            array = np.asarray(getattr(layer, spec.name))
+        for name in saved_arrays(layer):
+            array = np.asarray(getattr(layer, name))
             if array.dtype.hasobject:
                 raise TypeError(
-                    f"Model.save_parameters: {spec.name} of {layer!r} holds Python objects "
+                    f"Model.save_parameters: {name} of {layer!r} holds Python objects "
                     f"(dtype object); only numeric arrays can be saved"
                 )
-            arrays[f"layer{index}.{spec.name}"] = array
+            arrays[f"layer{index}.{name}"] = array
     write_atomically(path, arrays)
 
 
@@ -130,16 +140,16 @@ def load_parameters(path: str | os.PathLike, model: Any) -> None:
     if "layers" not in arrays or arrays["layers"].ndim != 1:
         raise ValueError(f"{path!r} has no 'layers' entry; it was not written by nnlite")
     saved = [str(description) for description in arrays.pop("layers")]
-    layers = model.parameter_layers()
+    layers = _layers_with_arrays(model)
     if len(saved) != len(layers):
         listed = ", ".join(repr(layer) for layer in layers) or "none"
         raise ValueError(
             f"{path!r} holds parameters of {len(saved)} layer(s) ({', '.join(saved)}) but "
             f"the model has {len(layers)} layer(s) with parameters: {listed}"
         )
-    parameters = []
+    parameters, buffers = [], []
     for index, layer in enumerate(layers):
-        names = [spec.name for spec in declared_parameters(layer)]
+        names = saved_arrays(layer)
         prefix = f"layer{index}."
         in_file = [key[len(prefix) :] for key in arrays if key.startswith(prefix)]
         if sorted(in_file) != sorted(names):
@@ -164,10 +174,17 @@ def load_parameters(path: str | os.PathLike, model: Any) -> None:
                     f"Layer_Dense(..., dtype=...) chooses one)"
                 )
             values.append(value)
-        parameters.append(tuple(values))
+        count = len(declared_parameters(layer))
+        if count:
+            parameters.append(tuple(values[:count]))
+        buffers += [
+            (layer, name, value) for name, value in zip(names[count:], values[count:], strict=True)
+        ]
     if arrays:
         raise ValueError(f"{path!r} has entries this model does not use: {sorted(arrays)}")
     model.set_parameters(parameters)
+    for layer, name, value in buffers:
+        setattr(layer, name, value)
 
 
 # ---------------------------------------------------------------------- models
@@ -245,10 +262,11 @@ def describe_model(model: Any, where: str) -> dict[str, Any]:
     layers = []
     for name, layer in named.items():
         spec = {"name": name, **architecture.describe(layer, "layer")}
-        specs = declared_parameters(layer)
-        if specs:
+        names = saved_arrays(layer)
+        if names:
             spec["trainable"] = getattr(layer, "trainable", True) is not False
-            spec["parameters"] = {s.name: np.asarray(getattr(layer, s.name)) for s in specs}
+            # The parameters, and buffers such as a batch normalization's running statistics
+            spec["parameters"] = {name: np.asarray(getattr(layer, name)) for name in names}
         layers.append(spec)
     optimizer = None
     if model.optimizer is not None:
@@ -304,7 +322,7 @@ def _check_parameters(
     the file's dtypes, as ``load_parameters`` requires.
     """
     where = f"layer {index} ({spec['name']!r})"
-    names = [s.name for s in declared_parameters(layer)]
+    names = saved_arrays(layer)
     in_file = spec.get("parameters", {})
     if sorted(in_file) != sorted(names):
         raise ValueError(

@@ -139,7 +139,8 @@ class Layer_Conv2D(Layer):
         self.stride = pair(where, "stride", stride)
         self.dilation = pair(where, "dilation", dilation)
         self.padding = _padding(where, padding, self.kernel_size, self.stride, self.dilation)
-        self.padding_argument = padding
+        # As given (a list read back from a file is the pair it was)
+        self.padding_argument = tuple(padding) if isinstance(padding, list) else padding
         for argument, value in (
             ("weight_regularizer_l1", weight_regularizer_l1),
             ("weight_regularizer_l2", weight_regularizer_l2),

@@ -54,7 +54,8 @@ class _Pooling2D(Layer):
                 f"{self.pool_size} (as in PyTorch; a window of padding alone would have no "
                 f"pixel to pool), got padding={padding!r}"
             )
-        self.padding_argument = padding
+        # As given (a list read back from a file is the pair it was)
+        self.padding_argument = tuple(padding) if isinstance(padding, list) else padding
         self.inputs = None
         self._cols = None
 
