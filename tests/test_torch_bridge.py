@@ -166,10 +166,15 @@ def test_names_dtypes_and_frozen_layers_carry_over():
     assert back.layers[0].weights.flags.c_contiguous
 
 
-def test_from_torch_without_bias_gives_zero_biases():
+def test_from_torch_without_bias_gives_a_layer_without_biases():
     sequential = nn.Sequential(nn.Linear(3, 2, bias=False)).double()
     model = from_torch(sequential)
-    np.testing.assert_array_equal(model.layers[0].biases, np.zeros((1, 2)))
+    layer = model.layers[0]
+    assert not layer.has_biases and not hasattr(layer, "biases")
+    inputs = np.random.default_rng(5).standard_normal((4, 3))
+    np.testing.assert_allclose(
+        model.predict(inputs), sequential(torch.from_numpy(inputs)).detach().numpy(), atol=1e-15
+    )
 
 
 def test_to_torch_keeps_a_layer_without_bias_without_bias():
