@@ -135,7 +135,16 @@ def pytorch_face(book: Optimizer, parameters: list[Parameter]) -> optim.Optimize
     if unsupported:
         raise ValueError(f"to_torch: {name} uses {unsupported}, which torch.optim does not have")
     face_class, arguments = FACES[type(book)]
-    face = face_class(parameters, **arguments(book))
+    # A new nnlite.optim optimizer clears the state it finds on the layers; this one must see
+    # the book optimizer's, so the layers' records step aside while it is made
+    layers = {id(param.layer): param.layer for param in parameters}.values()
+    records = {id(layer): layer.__dict__.pop("optimizer_state", None) for layer in layers}
+    try:
+        face = face_class(parameters, **arguments(book))
+    finally:
+        for layer in layers:
+            if records[id(layer)] is not None:
+                layer.optimizer_state = records[id(layer)]
     if isinstance(book, Optimizer_LBFGS):
         face.rule.state = book.state
     return face

@@ -75,6 +75,9 @@ class LBFGS(Optimizer):
         if len(self.param_groups) != 1:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
 
+    def _start_without_state(self) -> None:
+        """The history is the rule's own, new with it."""
+
     def _rule_arguments(self, group: Mapping[str, Any]) -> dict[str, Any]:
         return dict(learning_rate=group["lr"], max_iter=group["max_iter"],
                     max_eval=group["max_eval"], tolerance_grad=group["tolerance_grad"],

@@ -25,6 +25,8 @@ What PyTorch's optimizer holds, and where it lives here:
   (``state[p]["exp_avg"]``) of the arrays the book's hooks keep on the layer
   (``layer.weight_momentums``): the same arrays, not copies. ``"step"`` is the parameter's
   step count.
+* A new optimizer starts with no state, as in PyTorch: it clears what another optimizer of
+  the same rule left on its parameters' layers (use ``state_dict()`` to carry it over).
 * ``state_dict()`` / ``load_state_dict()``: PyTorch's layout, parameters numbered in group
   order, with NumPy arrays in place of tensors (copies, so a saved state_dict does not change
   as training goes on). Loading checks everything before changing anything.
@@ -96,6 +98,7 @@ class Optimizer:
         # each parameter gets its group's, translated by _rule_arguments)
         self.rule = self.rule_class(**self._rule_arguments(self.param_groups[0]))
         self._settings: dict[int, tuple[tuple, dict[str, Any]]] = {}
+        self._start_without_state()
 
     # ------------------------------------------------------------------ what a subclass says
 
@@ -167,6 +170,13 @@ class Optimizer:
         if not seen.isdisjoint(params):
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
+
+    def _start_without_state(self) -> None:
+        """A new optimizer starts with no state, as in PyTorch: clear the state another
+        optimizer of this rule left on the layers (``load_state_dict`` carries state over)."""
+        state = self.state
+        for param in self._parameters():
+            state.clear_parameter(param)
 
     def _check_group(self, param_group: Mapping[str, Any]) -> None:
         """Extra checks of a group's parameters (Muon's 2-D, L-BFGS's one group)."""

@@ -379,3 +379,19 @@ def test_a_learning_rate_written_into_param_groups_is_used_and_checked():
     optimizer.param_groups[0]["lr"] = -1.0
     with pytest.raises(ValueError, match="learning rate"):
         optimizer.step()
+
+
+def test_a_new_optimizer_starts_without_state_as_in_pytorch():
+    layers, targets = layers_and_targets()
+    first = optim.SGD(layers[0].parameters(), lr=0.1, momentum=0.9)
+    set_gradients(layers, targets)
+    first.step()
+    saved = first.state_dict()
+    assert len(first.state) == 2
+    second = optim.SGD(layers[0].parameters(), lr=0.1, momentum=0.9)
+    assert len(second.state) == 0 and not hasattr(layers[0], "weight_momentums")
+    second.load_state_dict(saved)
+    assert np.array_equal(
+        second.state[next(layers[0].parameters())]["momentum_buffer"],
+        saved["state"][0]["momentum_buffer"],
+    )
