@@ -177,3 +177,22 @@ def compare(where, ours, theirs, ours_parameters, theirs_parameters) -> None:
                 f"{where}: {label} differs from torch by {difference:.3g}\n"
                 f"ours:\n{ours_value}\ntheirs:\n{theirs_value}"
             )
+
+
+def run_with_resume(case: Case, problem: str, resume_at: int | None) -> list[np.ndarray]:
+    """nnlite alone, two param groups: 30 steps, rebuilt from ``state_dict()`` before step
+    ``resume_at`` (or never); the parameters at the end."""
+    with torch_float64(), muon_in_float64():
+        layers = make_layers()
+        parameters = NnliteParameters(layers)
+        ours = case.make(nnlite.optim, grouped("groups", parameters))
+        data = _Problem(problem, layers)
+        for step in range(1, STEPS + 1):
+            if step == resume_at:
+                saved = ours.state_dict()
+                ours = case.make(nnlite.optim, grouped("groups", parameters))
+                ours.load_state_dict(saved)
+            ours.zero_grad()
+            data.our_gradients(layers)
+            ours.step()
+        return [param.data.copy() for param in parameters.all]
