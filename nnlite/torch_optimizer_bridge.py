@@ -18,9 +18,10 @@ since ``nnlite.optim`` takes PyTorch's arguments), and its state is converted en
 A book-style optimizer (``Optimizer_Adam`` ...) crosses as the ``nnlite.optim`` optimizer with
 the same hyperparameters, which sees the same state on the layers. What torch.optim has no
 counterpart for is refused with a message: the book's ``decay`` and schedules (use a
-``torch.optim.lr_scheduler``), ``l1_decay``, clipping, param groups of the book's form, the
-book's form of SGD momentum with decay, and Lion, Muon (PyTorch's runs in bfloat16 on
-torch's orientation of the matrix) and SparseAdam (embeddings do not cross the bridge).
+``torch.optim.lr_scheduler``), ``l1_decay``, clipping, and Lion, Muon (PyTorch's runs in
+bfloat16, on torch's orientation of the matrix) and SparseAdam (embeddings do not cross the
+bridge). The book's param groups (``add_param_group({"layers": [...], ...})``) become
+PyTorch's: group 0, then one group per added group that selects a parameter.
 
 torch is imported inside the functions: nnlite itself does not need it.
 """
@@ -50,6 +51,7 @@ from nnlite.optimizers import (
     Optimizer_RMSprop,
     Optimizer_Rprop,
     Optimizer_SGD,
+    param_groups,
 )
 from nnlite.parameters import Parameter
 
@@ -123,24 +125,27 @@ def pytorch_face(book: Optimizer, parameters: list[Parameter]) -> optim.Optimize
             f"torch.optim keeps in a scheduler; convert it without, and attach a "
             f"torch.optim.lr_scheduler (LambdaLR(opt, lambda k: 1 / (1 + decay·(k + steps))))"
         )
-    unsupported = [
-        option
-        for option in ("l1_decay", "clip_value", "clip_norm", "global_clip_norm")
-        if getattr(book, option, None)
-    ]
-    if isinstance(book, Optimizer_Rprop) and book.weight_decay:
-        unsupported.append("weight_decay")
-    if book.added_groups:
-        unsupported.append("param groups (add_param_group)")
-    if unsupported:
-        raise ValueError(f"to_torch: {name} uses {unsupported}, which torch.optim does not have")
+    groups = _book_groups(book, parameters)
+    for holder, _ in groups:
+        unsupported = [
+            option
+            for option in ("l1_decay", "clip_value", "clip_norm", "global_clip_norm")
+            if getattr(holder, option, None)
+        ]
+        if isinstance(holder, Optimizer_Rprop) and holder.weight_decay:
+            unsupported.append("weight_decay")
+        if unsupported:
+            raise ValueError(
+                f"to_torch: {name} uses {unsupported}, which torch.optim does not have"
+            )
     face_class, arguments = FACES[type(book)]
     # A new nnlite.optim optimizer clears the state it finds on the layers; this one must see
     # the book optimizer's, so the layers' records step aside while it is made
     layers = {id(param.layer): param.layer for param in parameters}.values()
     records = {id(layer): layer.__dict__.pop("optimizer_state", None) for layer in layers}
     try:
-        face = face_class(parameters, **arguments(book))
+        torch_groups = [{"params": params, **arguments(holder)} for holder, params in groups]
+        face = face_class(torch_groups, **arguments(book))
     finally:
         for layer in layers:
             if records[id(layer)] is not None:
@@ -148,6 +153,44 @@ def pytorch_face(book: Optimizer, parameters: list[Parameter]) -> optim.Optimize
     if isinstance(book, Optimizer_LBFGS):
         face.rule.state = book.state
     return face
+
+
+def _book_groups(book: Optimizer, parameters: list[Parameter]) -> list[tuple[Any, list]]:
+    """The book's param groups as PyTorch's: ``(an optimizer with the group's
+    hyperparameters, its parameters)``, group 0 first, then the added groups that select
+    some parameter (a parameter belongs to the last added group that selects it)."""
+    chosen: dict[int, list[Parameter]] = {}
+    for param in parameters:
+        group = param_groups.group_of(book.added_groups, param.layer, param.spec)
+        index = -1
+        if group is not None:
+            index = next(i for i, added in enumerate(book.added_groups) if added is group)
+        chosen.setdefault(index, []).append(param)
+    groups = []
+    for index in sorted(chosen):
+        if index == -1:
+            groups.append((book, chosen[index]))
+            continue
+        settings = {
+            key: value
+            for key, value in book.added_groups[index].items()
+            if key not in param_groups.GROUP_SELECTORS
+        }
+        groups.append((_with_settings(book, settings), chosen[index]))
+    return groups
+
+
+def _with_settings(book: Optimizer, settings: dict[str, Any]) -> Optimizer:
+    """A book optimizer of ``book``'s class with ``settings`` over ``book``'s own values."""
+    arguments = {}
+    for name, parameter in inspect.signature(type(book).__init__).parameters.items():
+        if name == "self" or parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            continue
+        if name in settings:
+            arguments[name] = settings[name]
+        elif hasattr(book, name):
+            arguments[name] = getattr(book, name)
+    return type(book)(**arguments)
 
 
 # ---------------------------------------------------------------------- the parameters' pairs
@@ -242,7 +285,7 @@ def torch_optimizer(model: Any, module: Any, optimizer: Any) -> torch.optim.Opti
             }
             if book_momentum and "momentum_buffer" in values:
                 # The book's velocity holds -lr·b (the learning rate inside): b = -v / lr
-                lr = optimizer.param_groups[0]["lr"]
+                lr = next(g["lr"] for g in saved["param_groups"] if number in g["params"])
                 state[number]["momentum_buffer"] = state[number]["momentum_buffer"] / -lr
     if isinstance(optimizer, optim.Adafactor):
         state = {number: _adafactor_to_torch(numbered[number], values, saved["state"][number])

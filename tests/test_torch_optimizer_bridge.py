@@ -132,6 +132,12 @@ def test_torch_then_nnlite_equals_nnlite_all_along(case):
         assert_same_weights(model, to_torch(straight), f"{case}: torch {K} + nnlite {K}")
 
 
+def with_group(optimizer, **settings):
+    """The book's param group for the model's second dense layer (made fresh per model)."""
+    optimizer.group_for_second_layer = settings
+    return optimizer
+
+
 @pytest.mark.parametrize(
     "book",
     [
@@ -139,8 +145,17 @@ def test_torch_then_nnlite_equals_nnlite_all_along(case):
         lambda: Optimizer_SGD(0.1, momentum=0.9),  # the book's form of momentum
         lambda: Optimizer_SGD(0.1, momentum=0.9, nesterov=True, momentum_form="torch"),
         lambda: Optimizer_RMSprop(0.01, rho=0.9, momentum=0.5, centered=True),
+        lambda: with_group(Optimizer_Adam(0.01, epsilon=1e-8), learning_rate=0.003, beta_1=0.5),
+        lambda: with_group(Optimizer_SGD(0.1, momentum=0.9), learning_rate=0.02),
     ],
-    ids=["adam", "sgd book momentum", "sgd torch momentum, nesterov", "rmsprop"],
+    ids=[
+        "adam",
+        "sgd book momentum",
+        "sgd torch momentum, nesterov",
+        "rmsprop",
+        "adam with a param group",
+        "sgd book momentum with a param group",
+    ],
 )
 def test_a_book_style_optimizer_crosses_with_its_state(book):
     def book_steps(model, optimizer, steps):
@@ -152,11 +167,18 @@ def test_a_book_style_optimizer_crosses_with_its_state(book):
                     optimizer.update_params(layer)
             optimizer.post_update_params()
 
+    def made_for(model):
+        optimizer = book()
+        settings = getattr(optimizer, "group_for_second_layer", None)
+        if settings:
+            optimizer.add_param_group({"layers": [model.layers[2]], **settings})
+        return optimizer
+
     with torch_float64():
         straight = make_model()
-        book_steps(straight, book(), 2 * K)
+        book_steps(straight, made_for(straight), 2 * K)
         model = make_model()
-        optimizer = book()
+        optimizer = made_for(model)
         book_steps(model, optimizer, K)
         module, torch_optimizer = to_torch(model, optimizer)
         train_torch(module, torch_optimizer, K)
