@@ -204,10 +204,10 @@ def parameter_pairs(model: Any, module: torch.nn.Module) -> list[tuple[Parameter
     layers = [layer for layer in model.layers if type(layer) is Layer_Dense]
     pairs = []
     for layer, linear in zip(layers, linears, strict=True):
-        weights, biases = layer.parameters()
-        pairs.append((weights, linear.weight))
-        if linear.bias is not None:
-            pairs.append((biases, linear.bias))
+        by_name = {param.spec.name: param for param in layer.parameters()}
+        pairs.append((by_name["weights"], linear.weight))
+        if linear.bias is not None and "biases" in by_name:
+            pairs.append((by_name["biases"], linear.bias))
     return pairs
 
 
