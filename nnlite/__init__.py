@@ -17,6 +17,7 @@ from nnlite.activations import (
 )
 from nnlite.datasets import sine_data, spiral_data, vertical_data
 from nnlite.files.book_pickle import load_book_parameters
+from nnlite.files.optimizer_files import load_optimizer_state, save_optimizer_state
 from nnlite.gradcheck import check_gradients
 from nnlite.gradients import (
     accumulate_gradients,
@@ -111,7 +112,9 @@ __all__ = [
     "load_book_model",
     "load_book_parameters",
     "load_checkpoint",
+    "load_optimizer_state",
     "save_checkpoint",
+    "save_optimizer_state",
     "to_torch",
     "gradient_norm",
     "sine_data",

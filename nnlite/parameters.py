@@ -13,11 +13,19 @@ Layers written by hand in the book's style (with ``weights``/``biases``, or the 
 This is the one place that says which parameters a layer has: :func:`declared_parameters`
 (all of them, frozen or not: what files save and ``Model`` lists) and
 :func:`trainable_parameters` (what an optimizer updates).
+
+PyTorch's face: :class:`Parameter` is a handle on one parameter of a layer, as
+``layer.parameters()``, ``model.parameters()`` and ``nnlite.optim`` see it: ``p.data`` is the
+layer's array, ``p.grad`` its gradient, read from the layer each time (``backward`` replaces
+``dweights``), never copied. :func:`parameters_of` and :func:`named_parameters_of` give them
+for any layer, including book-style ones written by hand without ``Layer``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -69,3 +77,84 @@ def describe(layer: object) -> str:
     """A short name for messages: the layer's ``name`` if it has one, else its repr."""
     name = getattr(layer, "name", None)
     return f"{type(layer).__name__} {name!r}" if name else repr(layer)
+
+
+class Parameter:
+    """One parameter of a layer, seen as PyTorch's optimizers see a tensor: a handle, no copy.
+
+    * ``data``: the layer's array (``layer.weights``), read at each access;
+    * ``grad``: its gradient (``layer.dweights``), read at each access, since ``backward``
+      replaces it; setting it (``p.grad = None``, as ``zero_grad`` does) sets the layer's;
+    * ``name`` (``"weights"``, or ``"dense1.weights"`` from a Model), ``shape``, ``dtype``;
+    * ``requires_grad``: the layer's ``trainable`` (a layer is frozen as a whole).
+
+    Two handles on the same attribute of the same layer are equal (and hash alike), so an
+    optimizer can tell that a parameter was given twice.
+    """
+
+    __slots__ = ("layer", "name", "spec")
+
+    def __init__(self, layer: object, spec: ParameterSpec, name: str | None = None) -> None:
+        self.layer = layer
+        self.spec = spec
+        self.name = spec.name if name is None else name
+
+    @property
+    def data(self) -> Any:
+        return getattr(self.layer, self.spec.name)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        setattr(self.layer, self.spec.name, value)
+
+    @property
+    def grad(self) -> Any:
+        return getattr(self.layer, self.spec.gradient, None)
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        setattr(self.layer, self.spec.gradient, value)
+
+    @property
+    def requires_grad(self) -> bool:
+        return getattr(self.layer, "trainable", True) is not False
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.layer.trainable = bool(value)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> Any:
+        return self.data.dtype
+
+    def _key(self) -> tuple[int, str]:
+        return (id(self.layer), self.spec.name)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Parameter):
+            return NotImplemented
+        return self.layer is other.layer and self.spec.name == other.spec.name
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Parameter({self.name!r}, shape={tuple(self.shape)}, dtype={self.dtype})"
+
+
+def named_parameters_of(layer: object, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+    """``(name, Parameter)`` for every parameter of ``layer``, frozen or not, in declared
+    order; names are the attributes, after ``prefix + "."`` if a prefix is given."""
+    for spec in declared_parameters(layer):
+        name = f"{prefix}.{spec.name}" if prefix else spec.name
+        yield name, Parameter(layer, spec, name)
+
+
+def parameters_of(layer: object) -> Iterator[Parameter]:
+    """Every parameter of ``layer`` as a :class:`Parameter` (PyTorch's ``module.parameters()``)."""
+    for _, parameter in named_parameters_of(layer):
+        yield parameter

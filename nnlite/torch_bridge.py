@@ -5,6 +5,13 @@ For when a network outgrows nnlite (GPUs, distributed training, layers nnlite do
     sequential = to_torch(model)       # the same network, the same outputs
     model = from_torch(sequential)     # an nnlite Model, finalized, for the supported layers
 
+and, to go on training on the other side, with the optimizer and its state::
+
+    sequential, torch_optimizer = to_torch(model, optimizer)
+    model, optimizer = from_torch(sequential, torch_optimizer)  # an nnlite.optim optimizer
+
+(see ``torch_optimizer_bridge.py`` for how the state is converted, and what cannot cross).
+
 ===============================  =============================================================
 nnlite                           torch
 ===============================  =============================================================
@@ -27,11 +34,12 @@ nnlite stores a dense layer's weights as ``(n_inputs, n_neurons)`` and computes
 stays float64; the biases take the weights' dtype). A frozen layer (``trainable = False``)
 becomes parameters with ``requires_grad=False``, and back.
 
-What does not carry over: the loss, the accuracy, the optimizer and its state, and the
-regularizers (torch puts an L2 penalty in the optimizer: the book's ``λ·Σw²`` has the gradient
-``2λ·w``, which is ``weight_decay=2λ`` in ``torch.optim.SGD``). Dropout draws its masks from
-torch's generator, so training steps with dropout differ; in evaluation mode
-(``sequential.eval()``, like ``model.predict``) the outputs are the same.
+What does not carry over: the loss, the accuracy, the optimizer and its state (unless given
+as the second argument), and the regularizers (torch puts an L2 penalty in the optimizer: the
+book's ``λ·Σw²`` has the gradient ``2λ·w``, which is ``weight_decay=2λ`` in
+``torch.optim.SGD``). Dropout draws its masks from torch's generator, so training steps with
+dropout differ; in evaluation mode (``sequential.eval()``, like ``model.predict``) the outputs
+are the same.
 
 torch is imported inside the functions: nnlite itself does not need it.
 """
@@ -53,6 +61,7 @@ from nnlite.activations import (
     Activation_Tanh,
 )
 from nnlite.layers import Layer_Dense, Layer_Dropout
+from nnlite.torch_optimizer_bridge import nnlite_optimizer, torch_optimizer
 from nnlite.training.model import Model
 
 if TYPE_CHECKING:
@@ -69,13 +78,27 @@ _SUPPORTED_TORCH = (
 )
 
 
-def to_torch(model: Model) -> torch.nn.Sequential:
+def to_torch(
+    model: Model, optimizer: object = None
+) -> torch.nn.Sequential | tuple[torch.nn.Sequential, torch.optim.Optimizer]:
     """A ``torch.nn.Sequential`` computing what ``model`` computes, named as
     ``model.named_layers()`` (``sequential.dense_1``, ``sequential.relu_1``, ...).
 
     Like any new torch module it is in training mode; call ``.eval()`` for ``predict``'s
     outputs when the model has dropout.
+
+    Given ``optimizer`` (the model's book-style optimizer, or an ``nnlite.optim`` one over its
+    parameters), returns ``(sequential, torch_optimizer)``: the torch.optim optimizer of the
+    same name over the module's parameters, with the same hyperparameters and state, so that
+    training goes on in PyTorch as it would have in nnlite.
     """
+    sequential = _module_for(model)
+    if optimizer is None:
+        return sequential
+    return sequential, torch_optimizer(model, sequential, optimizer)
+
+
+def _module_for(model: Model) -> torch.nn.Sequential:
     import torch
     from torch import nn
 
@@ -133,13 +156,27 @@ _SIMPLE_ACTIVATIONS = {
 }
 
 
-def from_torch(sequential: torch.nn.Sequential) -> Model:
+def from_torch(
+    sequential: torch.nn.Sequential, torch_optimizer: object = None
+) -> Model | tuple[Model, object]:
     """An nnlite Model (finalized, without loss or optimizer) computing what ``sequential``
     computes, for the modules listed in the module docstring.
 
     Set a loss, an optimizer and an accuracy, and finalize again, to train it. A ``Linear``
     without bias becomes a ``Layer_Dense(..., bias=False)``.
+
+    Given ``torch_optimizer`` (a torch.optim optimizer over the module's parameters), returns
+    ``(model, optimizer)``: the ``nnlite.optim`` optimizer of the same name over the model's
+    parameters, holding its hyperparameters and state, which ``model.set(loss=...,
+    optimizer=optimizer)`` trains with.
     """
+    model = _model_for(sequential)
+    if torch_optimizer is None:
+        return model
+    return model, nnlite_optimizer(model, sequential, torch_optimizer)
+
+
+def _model_for(sequential: torch.nn.Sequential) -> Model:
     from torch import nn
 
     if not isinstance(sequential, nn.Sequential):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from nnlite.aliases import Alias
+from nnlite.parameters import Parameter, named_parameters_of, parameters_of
 
 
 class Layer:
@@ -13,6 +16,17 @@ class Layer:
     """
 
     dinput = Alias("dinputs")
+
+    def parameters(self) -> Iterator[Parameter]:
+        """The layer's parameters as handles, for ``nnlite.optim`` (PyTorch's
+        ``module.parameters()``): ``Parameter.data`` is ``self.weights``, ``.grad`` is
+        ``self.dweights``. None for a layer without parameters."""
+        return parameters_of(self)
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """``("weights", Parameter), ("biases", Parameter)``, as PyTorch's
+        ``module.named_parameters()``."""
+        return named_parameters_of(self, prefix)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

@@ -5,14 +5,15 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from typing import Unpack
+from collections.abc import Sequence
+from typing import Any, Unpack
 
 import numpy as np
 
 from nnlite.optimizers.engine.plans import Update
 from nnlite.optimizers.gradient_options import GradientOptions
 from nnlite.optimizers.optimizer import Optimizer
-from nnlite.parameters import trainable_parameters
+from nnlite.parameters import ParameterSpec
 from nnlite.schedules.base import Schedule
 
 
@@ -106,15 +107,17 @@ class Optimizer_Adafactor(Optimizer):
         )
         self._rms_before_decay: dict[str, float] = {}
 
-    def update_params(self, layer: object) -> None:
+    def update_layer_parameters(
+        self, layer: object, chosen: Sequence[tuple[ParameterSpec, dict[str, Any], float]]
+    ) -> None:
         # α uses RMS(W) from *before* the weight decay, which the base class applies just
         # before update_rule: measure it here first.
         self._rms_before_decay = {
             parameter.name: _rms(value)
-            for parameter in trainable_parameters(layer)
+            for parameter, _, _ in chosen
             if isinstance(value := getattr(layer, parameter.name, None), np.ndarray)
         }
-        super().update_params(layer)
+        super().update_layer_parameters(layer, chosen)
 
     def update_rule(self, weights: np.ndarray, gradient: np.ndarray, update: Update) -> None:
         settings = update.settings

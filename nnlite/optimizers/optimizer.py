@@ -26,7 +26,7 @@ for one array in ``update_rule``, in place. This class does the rest the same wa
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -186,15 +186,29 @@ class Optimizer:
         parameters = self._parameters_to_update(layer)
         if not parameters:
             return  # a frozen layer
+        defaults = self._default_settings()
+        # Each parameter's hyperparameters (its param group's) and learning rate at this step
+        chosen = [
+            (parameter, *param_groups.settings_for(self, layer, parameter, defaults))
+            for parameter in parameters
+        ]
+        self.update_layer_parameters(layer, chosen)
+
+    def update_layer_parameters(
+        self, layer: object, chosen: Sequence[tuple[ParameterSpec, dict[str, Any], float]]
+    ) -> None:
+        """Update the given parameters of ``layer``, each ``(parameter, settings,
+        learning_rate)``: the body of ``update_params``, which ``nnlite.optim`` (PyTorch's
+        face, with its own param groups) calls too, so that both run the same rule."""
         where = _UpdateCall(self, layer)  # for messages; formatted only if one is raised
 
         # Check every parameter, then prepare its update (state arrays, work arrays)
-        arrays = [self._weights_and_gradient(layer, parameter, where) for parameter in parameters]
+        arrays = [self._weights_and_gradient(layer, parameter, where) for parameter, _, _ in chosen]
         record = record_for(layer, type(self).__name__, where)
-        defaults = self._default_settings()
         prepared = []
-        for parameter, (weights, gradient) in zip(parameters, arrays, strict=True):
-            settings, learning_rate = param_groups.settings_for(self, layer, parameter, defaults)
+        for (parameter, settings, learning_rate), (weights, gradient) in zip(
+            chosen, arrays, strict=True
+        ):
             changes = gradient_options.changes_gradient(settings, None)
             plan = plans.prepare(
                 self, layer, record, parameter, weights, gradient, settings,

@@ -20,7 +20,7 @@ chapter script runs on nnlite and prints the book Model's numbers::
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -33,7 +33,7 @@ from nnlite.losses.categorical_crossentropy import Loss_CategoricalCrossentropy
 from nnlite.losses.softmax_categorical_crossentropy import (
     Activation_Softmax_Loss_CategoricalCrossentropy,
 )
-from nnlite.parameters import declared_parameters
+from nnlite.parameters import Parameter, declared_parameters, named_parameters_of
 from nnlite.training import arguments
 from nnlite.training.callback import Callback
 from nnlite.training.history import History
@@ -491,6 +491,20 @@ class Model:
         (``model.optimizer.state_dict(model.named_layers())``); see ``nnlite/layer_names.py``.
         """
         return name_layers(self.layers)
+
+    def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
+        """``("dense_1.weights", Parameter), ...`` for every parameter, frozen or not, named
+        by ``named_layers()`` as checkpoints name them (PyTorch's ``named_parameters()``)."""
+        for layer_name, layer in self.named_layers().items():
+            yield from named_parameters_of(layer, layer_name)
+
+    def parameters(self) -> Iterator[Parameter]:
+        """Every parameter as a handle on the layer's array, for ``nnlite.optim``::
+
+        optimizer = nnlite.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        """
+        for _, parameter in self.named_parameters():
+            yield parameter
 
     def get_parameters(self) -> list[tuple[np.ndarray, ...]]:
         """``[(weights, biases), ...]`` of the layers with parameters: the arrays themselves."""
