@@ -197,29 +197,49 @@ def _with_settings(book: Optimizer, settings: dict[str, Any]) -> Optimizer:
 
 
 def parameter_pairs(model: Any, module: torch.nn.Module) -> list[tuple[Parameter, Any]]:
-    """nnlite's Parameter and torch's parameter of each dense layer, in the model's order."""
+    """nnlite's Parameter and torch's parameter of each layer, in the model's order.
+
+    ``to_torch`` makes one module per layer and ``from_torch`` one layer per module, in the
+    same order, so the layers pair with the modules that are not containers.
+    """
     from torch import nn
 
-    linears = [m for m in module.modules() if isinstance(m, nn.Linear)]
-    layers = [layer for layer in model.layers if type(layer) is Layer_Dense]
+    modules = [m for m in module.modules() if not isinstance(m, nn.Sequential)]
+    if len(modules) != len(model.layers):
+        raise ValueError(
+            f"the model has {len(model.layers)} layers but the module {len(modules)} modules; "
+            f"make one with to_torch(model) or the other with from_torch(module)"
+        )
     pairs = []
-    for layer, linear in zip(layers, linears, strict=True):
-        by_name = {param.spec.name: param for param in layer.parameters()}
-        pairs.append((by_name["weights"], linear.weight))
-        if linear.bias is not None and "biases" in by_name:
-            pairs.append((by_name["biases"], linear.bias))
+    for layer, counterpart in zip(model.layers, modules, strict=True):
+        tensors = {"weights": getattr(counterpart, "weight", None)}
+        tensors["biases"] = getattr(counterpart, "bias", None)
+        for param in layer.parameters() if hasattr(layer, "parameters") else ():
+            if tensors.get(param.spec.name) is not None:
+                pairs.append((param, tensors[param.spec.name]))
     return pairs
 
 
+def _transposed(param: Parameter) -> bool:
+    """A dense layer's weights are the transpose of torch's ``Linear.weight``; a convolution's
+    kernel has torch's layout, and rows of one (biases, batch-norm γ and β) are torch's
+    vectors."""
+    return type(param.layer) is Layer_Dense and param.spec.name == "weights"
+
+
 def _to_torch_array(param: Parameter, array: np.ndarray) -> np.ndarray:
-    """An array shaped like ``param`` in torch's layout (weights transposed, biases 1-D)."""
+    """An array shaped like ``param`` in torch's layout."""
     array = np.asarray(array)
-    return array.T.copy() if param.spec.name == "weights" else array.reshape(-1).copy()
+    if _transposed(param):
+        return array.T.copy()
+    return array.reshape(-1).copy() if array.ndim == 2 else array.copy()
 
 
 def _from_torch_array(param: Parameter, array: np.ndarray) -> np.ndarray:
     array = np.asarray(array)
-    return array.T.copy() if param.spec.name == "weights" else array.reshape(1, -1).copy()
+    if _transposed(param):
+        return array.T.copy()
+    return array.reshape(1, -1).copy() if array.ndim == 1 else array.copy()
 
 
 def _scalar_dtype() -> Any:
@@ -311,10 +331,13 @@ def _adafactor_to_torch(param: Parameter, values: dict, ours: dict) -> dict:
     converted = {key: value for key, value in values.items() if key == "step"}
     if "row_var" not in ours:
         return values
-    if param.spec.name == "weights":
+    if _transposed(param):
         # torch's weight is nnlite's transposed: its rows are nnlite's columns
         converted["row_var"] = torch.from_numpy(np.array(ours["col_var"]).T.copy())
         converted["col_var"] = torch.from_numpy(np.array(ours["row_var"]).T.copy())
+    elif np.ndim(param.data) > 2:
+        # A kernel has torch's layout: its factors are torch's
+        return values
     else:
         # A (1, n) bias is a vector in torch: the column average of its one row
         converted["variance"] = torch.from_numpy(np.array(ours["col_var"]).reshape(-1).copy())
@@ -372,7 +395,7 @@ def nnlite_optimizer(model: Any, module: Any, theirs: Any) -> optim.Optimizer:
         if missing:
             raise ValueError(
                 f"from_torch: the optimizer has parameters of shapes {missing} that are not "
-                f"the module's Linear layers' parameters"
+                f"the module's parameters"
             )
         ours_group = {key: _plain(value) for key, value in group.items() if key != "params"}
         ours_group["params"] = [ours_of[id(tensor)] for tensor in group["params"]]
@@ -409,7 +432,10 @@ def _state_from_torch(param: Parameter, value: Any) -> Any:
 
 def _adafactor_from_torch(param: Parameter, values: dict) -> dict:
     converted: dict[str, Any] = {"step": np.float64(_plain(values["step"]))}
-    if "row_var" in values:
+    if "row_var" in values and not _transposed(param):
+        converted["row_var"] = values["row_var"].detach().cpu().numpy().copy()
+        converted["col_var"] = values["col_var"].detach().cpu().numpy().copy()
+    elif "row_var" in values:
         converted["row_var"] = values["col_var"].detach().cpu().numpy().T.copy()
         converted["col_var"] = values["row_var"].detach().cpu().numpy().T.copy()
     elif "variance" in values:

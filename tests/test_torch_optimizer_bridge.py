@@ -19,7 +19,11 @@ from nnlite import (
     Activation_Softmax,
     Activation_Softmax_Loss_CategoricalCrossentropy,
     Activation_Tanh,
+    Layer_BatchNormalization,
+    Layer_Conv2D,
     Layer_Dense,
+    Layer_Flatten,
+    Layer_MaxPool2D,
     Loss_CategoricalCrossentropy,
     Model,
     Optimizer_Adam,
@@ -250,3 +254,71 @@ def test_the_nnlite_optimizer_from_torch_trains_a_model():
         model.train(INPUTS, LABELS, epochs=2, verbose=0)
         assert not np.array_equal(model.layers[0].weights, before)
         assert optimizer.state[next(model.parameters())]["step"] == 5.0
+
+
+def make_image_model():
+    # No biases before batch normalization, as usual: their gradient is zero in exact
+    # arithmetic, so an adaptive rule would step on rounding noise alone
+    rng = np.random.default_rng(3)
+    model = Model()
+    for layer in [
+        Layer_Conv2D(2, 3, 3, padding=1, bias=False, rng=rng),
+        Layer_BatchNormalization(3),
+        Activation_Tanh(),
+        Layer_MaxPool2D(2),
+        Layer_Flatten(),
+        Layer_Dense(3 * 2 * 2, 3, rng=rng),
+    ]:
+        model.add(layer)
+    model.layers[0].weights = 0.5 * rng.standard_normal(model.layers[0].weights.shape)
+    return model
+
+
+IMAGES = DATA_RNG.standard_normal((16, 2, 4, 4))
+
+
+def image_loss_and_gradients(model):
+    output = IMAGES
+    for layer in model.layers:
+        layer.forward(output, training=True)
+        output = layer.output
+    loss_function = Activation_Softmax_Loss_CategoricalCrossentropy()
+    loss = loss_function.forward(output, LABELS)
+    loss_function.backward(loss_function.output, LABELS)
+    gradient = loss_function.dinputs
+    for layer in reversed(model.layers):
+        layer.backward(gradient)
+        gradient = layer.dinputs
+    return loss
+
+
+@pytest.mark.parametrize(
+    "case",
+    [case for case in CROSSING if case.name.split()[0] in ("sgd", "adam", "rmsprop", "adafactor")],
+    ids=str,
+)
+def test_a_convolutional_networks_state_crosses_to_torch(case):
+    # Kernels keep torch's layout and rows of one (biases, batch-norm γ, β) become vectors
+    with torch_float64():
+        straight = to_torch(make_image_model()).train()
+        straight_optimizer = case.make(torch.optim, list(straight.parameters()))
+        model = make_image_model()
+        optimizer = case.make(optim, list(model.parameters()))
+        for _ in range(K):
+            optimizer.zero_grad()
+            image_loss_and_gradients(model)
+            optimizer.step()
+        module, torch_optimizer = to_torch(model, optimizer)
+        for sequential, torch_opt, steps in (
+            (straight, straight_optimizer, 2 * K),
+            (module, torch_optimizer, K),
+        ):
+            sequential.train()
+            for _ in range(steps):
+                torch_opt.zero_grad()
+                scores = sequential(torch.from_numpy(IMAGES))
+                torch.nn.functional.cross_entropy(scores, torch.from_numpy(LABELS)).backward()
+                torch_opt.step()
+        for ours, theirs in zip(module.parameters(), straight.parameters(), strict=True):
+            difference = float((ours - theirs).abs().max())
+            assert difference < TOLERANCE, f"{case}: differs by {difference:.3g}"
