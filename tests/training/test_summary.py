@@ -1,6 +1,7 @@
 """Model.summary: output shapes of images through convolution, pooling and flatten."""
 
 import numpy as np
+import pytest
 import torch
 from torch import nn
 
@@ -16,6 +17,8 @@ from nnlite import (
 )
 
 
+# PyTorch warns that its own "same" padding with an even kernel may copy the input
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
 def test_each_layers_output_shape_is_the_one_pytorch_computes():
     rng = np.random.default_rng(0)
     ours = [
