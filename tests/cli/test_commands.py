@@ -110,6 +110,7 @@ def test_resume_trains_on_what_the_checkpoint_was_trained_on(tmp_path):
     assert history_of(resumed).epoch == list(range(1, 13))
 
 
+@pytest.mark.slow  # trains networks end to end: seconds
 def test_a_scheduled_run_on_batches_resumes_with_its_schedule(tmp_path, capsys):
     arguments = ["--batch-size", "64", "--schedule", "cosine", "--epochs", "4"]
     assert train(*arguments, output=tmp_path) == 0
@@ -122,6 +123,7 @@ def test_a_scheduled_run_on_batches_resumes_with_its_schedule(tmp_path, capsys):
     assert checkpoint.model.optimizer.current_learning_rate != first
 
 
+@pytest.mark.slow  # trains networks end to end: seconds
 def test_a_one_cycle_run_cannot_resume_past_its_cycle(tmp_path, capsys):
     arguments = ["--batch-size", "64", "--schedule", "one-cycle", "--epochs", "4"]
     assert train(*arguments, output=tmp_path) == 0
@@ -180,6 +182,7 @@ def test_resume_refuses_to_change_the_shuffling(vertical_sgd_checkpoint, capsys)
     assert "shuffling; leave it out to resume" in error
 
 
+@pytest.mark.slow  # trains networks end to end: seconds
 def test_resume_accepts_flags_that_agree_with_the_checkpoint(vertical_sgd_checkpoint, tmp_path):
     output = tmp_path / "continued"
     flags = ["--data", "vertical", "--optimizer", "SGD", "--set", "momentum=0.5", "--shuffle"]
@@ -229,6 +232,7 @@ def test_resume_explains_a_checkpoint_it_cannot_continue(
     assert error.startswith("nnlite: error: ") and message in error and "\n" not in error
 
 
+@pytest.mark.slow  # trains networks end to end: seconds
 def test_a_new_run_never_replaces_an_earlier_one_unless_asked(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     arguments = ["train", "--epochs", "3", "--verbose", "0"]
@@ -244,6 +248,7 @@ def test_a_new_run_never_replaces_an_earlier_one_unless_asked(tmp_path, monkeypa
     assert sorted(os.listdir("runs")) == ["spiral-adam", "spiral-adam-2", "spiral-adam-3"]
 
 
+@pytest.mark.slow  # trains networks end to end: seconds
 def test_output_into_a_folder_holding_a_run_needs_overwrite(tmp_path, capsys):
     assert train("--epochs", "2", output=tmp_path) == 0
     before = (tmp_path / "checkpoint.npz").read_bytes()
@@ -318,6 +323,7 @@ def test_ctrl_c_saves_the_epochs_done_and_says_how_to_resume(tmp_path):
     assert f"continue with: nnlite train --resume run{os.sep}checkpoint.npz" in out
 
 
+@pytest.mark.slow  # trains networks end to end: seconds
 def test_batches_are_shuffled_unless_asked_not_to(tmp_path):
     # Spiral data comes sorted by class: batches in that order never see a mixed batch
     shuffled, ordered = tmp_path / "shuffled", tmp_path / "ordered"
@@ -328,6 +334,7 @@ def test_batches_are_shuffled_unless_asked_not_to(tmp_path):
     assert history_of(ordered)["val_accuracy"][-1] < 0.45
 
 
+@pytest.mark.slow  # trains networks end to end: seconds
 def test_the_default_run_does_not_overfit(tmp_path):
     # Chapter 14's L2 on spiral data: the validation loss does not rise late in training
     # (without it, 0.576 at epoch 306 rose to 0.793 at epoch 1000)
