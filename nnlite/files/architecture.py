@@ -137,8 +137,37 @@ def describe(obj: object, kind: str) -> dict[str, Any]:
     return {"class": name, "arguments": arguments}
 
 
-def build(description: Mapping[str, Any], kind: str, path: str, where: str) -> object:
-    """A new object from a description made by :func:`describe`."""
+#: Layers built from a file take the file's parameters as constructor arguments, so that no
+#: weights are drawn (a file declaring Layer_Dense(100000, 100000) must not draw 74 GiB)
+GIVEN_PARAMETERS = {Layer_Dense: ("weights", "biases"), Layer_Embedding: ("weights",)}
+
+
+def declared_shapes(description: Mapping[str, Any]) -> dict[str, tuple]:
+    """The parameter shapes a layer's description declares through its size arguments, read
+    without building it (empty when its class or arguments say nothing about them)."""
+    cls = getattr(LAYERS.get(description.get("class")), "cls", None)
+    arguments = description.get("arguments")
+    if cls not in GIVEN_PARAMETERS or not isinstance(arguments, dict):
+        return {}
+    sizes = ("n_inputs", "n_neurons") if cls is Layer_Dense else ("num_embeddings", "embedding_dim")
+    rows, columns = (arguments.get(size) for size in sizes)
+    if not all(isinstance(size, int) and not isinstance(size, bool) for size in (rows, columns)):
+        return {}  # the constructor says what is wrong with them
+    return {"weights": (rows, columns), "biases": (1, columns)}
+
+
+def build(
+    description: Mapping[str, Any],
+    kind: str,
+    path: str,
+    where: str,
+    parameters: Mapping[str, np.ndarray] | None = None,
+) -> object:
+    """A new object from a description made by :func:`describe`.
+
+    ``parameters``: the file's arrays for a layer, given to its constructor instead of drawn
+    (the constructor checks their shapes against its size arguments).
+    """
     name = description.get("class")
     arguments = description.get("arguments")
     table = KINDS[kind]
@@ -170,11 +199,20 @@ def build(description: Mapping[str, Any], kind: str, path: str, where: str) -> o
             f"{path!r}: {where} ({name}) has the arguments {sorted(arguments)}, but {name} is "
             f"saved with {sorted(recipe.arguments)} (unknown: {unknown}, missing: {missing})"
         )
+    given = GIVEN_PARAMETERS.get(recipe.cls, ())
+    if given:
+        parameters = parameters or {}
+        for parameter in given:
+            if parameter in parameters:
+                options[parameter] = parameters[parameter]
+        missing = [parameter for parameter in given if parameter not in options]
+        if missing != ([] if options.get("bias", True) else ["biases"]):
+            raise ValueError(
+                f"{path!r}: {where} ({name}) has no parameters {missing} in the file; nnlite "
+                f"builds a layer only from its saved parameters"
+            )
     try:
-        if recipe.cls is Layer_Dense:
-            # Draw the throwaway initial weights from a local generator, not the global stream
-            return Layer_Dense(**arguments, **options, rng=np.random.default_rng(0))
-        return recipe.cls(**arguments)
+        return recipe.cls(**arguments, **options)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{path!r}: {where} cannot be built from the file: {error}") from None
 

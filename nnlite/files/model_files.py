@@ -335,16 +335,40 @@ def _check_parameters(
             )
 
 
+def _check_declared_shapes(spec: Mapping[str, Any], index: int, path: str) -> None:
+    """The shapes a layer's arguments declare must be those of the file's arrays, which must
+    hold floating-point numbers."""
+    for name, expected in architecture.declared_shapes(spec).items():
+        value = spec.get("parameters", {}).get(name)
+        entry = f"model.layers.{index}.parameters.{name}"
+        if isinstance(value, np.ndarray) and value.dtype.kind != "f":
+            raise ValueError(
+                f"{path!r}: entry {entry!r} ({name} of layer {index} ({spec['name']!r})) should "
+                f"hold floating-point numbers, found dtype {value.dtype}"
+            )
+        if isinstance(value, np.ndarray) and value.shape != expected:
+            raise ValueError(
+                f"{path!r}: entry 'model.layers.{index}.parameters.{name}' ({name} of layer "
+                f"{index} ({spec['name']!r})) has shape {value.shape} in the file but "
+                f"{expected} in the model's arguments {spec.get('arguments')!r:.120}"
+            )
+
+
 def build_model(description: Mapping[str, Any], path: str, model: Any) -> Any:
     """Build the file's description into ``model`` (a new, empty ``Model``) and finalize it."""
     specs = _layer_specs(description, path)
     if not specs:
         raise ValueError(f"{path!r}: model.layers is empty; a model needs at least one layer")
     for index, spec in enumerate(specs):
-        layer = architecture.build(spec, "layer", path, f"model.layers.{index} ({spec['name']!r})")
+        where = f"model.layers.{index} ({spec['name']!r})"
+        # The declared sizes are compared with the stored arrays' shapes (read from their
+        # headers) first; the arrays then go to the constructor, so nothing is drawn
+        _check_declared_shapes(spec, index, path)
+        layer = architecture.build(spec, "layer", path, where, spec.get("parameters"))
         _check_parameters(spec, layer, index, path, built=True)
         for name, value in spec.get("parameters", {}).items():
-            setattr(layer, name, value)
+            if name not in architecture.GIVEN_PARAMETERS.get(type(layer), ()):
+                setattr(layer, name, value)
         model.add(layer)
     # The file's names key the optimizer state
     named = {spec["name"]: layer for spec, layer in zip(specs, model.layers, strict=True)}

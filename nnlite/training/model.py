@@ -33,7 +33,7 @@ from nnlite.losses.categorical_crossentropy import Loss_CategoricalCrossentropy
 from nnlite.losses.softmax_categorical_crossentropy import (
     Activation_Softmax_Loss_CategoricalCrossentropy,
 )
-from nnlite.parameters import declared_parameters
+from nnlite.parameters import declared_parameters, is_trainable
 from nnlite.training import arguments
 from nnlite.training.callback import Callback
 from nnlite.training.history import History
@@ -606,7 +606,7 @@ class Model:
 
     @staticmethod
     def _unfrozen(layers: list) -> list:
-        return [layer for layer in layers if getattr(layer, "trainable", True) is not False]
+        return [layer for layer in layers if is_trainable(layer)]
 
 
 def _describe_layers(layers: list) -> str:
