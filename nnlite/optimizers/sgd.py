@@ -83,7 +83,7 @@ class Optimizer_SGD(Optimizer):
                 "dampening": dampening,
                 "nesterov": nesterov,
                 "momentum_form": momentum_form,
-                "fused": bool(fused),
+                "fused": fused,
             },
             options=options,
         )
