@@ -77,6 +77,16 @@ def given_parameter(where: object, name: str, value: object, shape: tuple) -> np
     return np.array(value, copy=True)
 
 
+def as_real_array(where: object, name: str, values: object) -> np.ndarray:
+    """Return ``values`` as an array of real numbers (the same object if it is an ndarray),
+    or raise naming what was received: lists become arrays, complex numbers, strings and
+    Python objects are refused (a complex array would make every loss complex)."""
+    array = values if isinstance(values, np.ndarray) else np.asarray(values)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{where}: {name} must hold real numbers, got dtype {array.dtype}")
+    return array
+
+
 def as_2d_array(where: object, name: str, values: object, width: int | None = None) -> np.ndarray:
     """Return ``values`` as a 2-D array ``(n_samples, width)`` or raise with the shape received.
 

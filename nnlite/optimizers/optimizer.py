@@ -244,7 +244,7 @@ class Optimizer:
 
         # Check every parameter, then prepare its update (state arrays, work arrays)
         arrays = [self._weights_and_gradient(layer, parameter, where) for parameter in parameters]
-        record = record_for(layer, type(self).__name__, where)
+        record = record_for(layer, type(self).__name__, where, owner=self)
         defaults = self._default_settings()
         prepared = []
         for parameter, (weights, gradient) in zip(parameters, arrays, strict=True):
@@ -465,7 +465,7 @@ class Optimizer:
 
         gradient = getattr(layer, parameter.gradient, None)
         if type(value) is np.ndarray and type(gradient) is np.ndarray:
-            if gradient.shape == value.shape:
+            if gradient.shape == value.shape and value.flags.writeable and value.dtype.kind == "f":
                 return value, gradient  # the usual case, checked in one go
         if gradient is None:
             raise RuntimeError(
@@ -485,6 +485,18 @@ class Optimizer:
             raise ValueError(
                 f"{where}: {parameter.gradient} has shape {gradient.shape} but "
                 f"{parameter.name} has shape {value.shape}"
+            )
+        # Checked before anything changes: an update cannot fail half way through
+        if value.dtype.kind != "f" or gradient.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{where}: {parameter.name} must hold floating-point numbers and "
+                f"{parameter.gradient} real numbers, got dtypes {value.dtype} and "
+                f"{gradient.dtype}; an integer parameter cannot take fractional steps"
+            )
+        if not value.flags.writeable:
+            raise ValueError(
+                f"{where}: {parameter.name} is read-only (its array's writeable flag is off), "
+                f"so it cannot be updated in place; give the layer a writable copy"
             )
         return value, gradient
 
