@@ -69,6 +69,12 @@ def global_state() -> dict[str, Any]:
 
 def restore_global_state(state: object, path: str, where: str) -> None:
     """Move the global ``np.random`` stream to ``state`` (checked first)."""
+    check_global_state(state, path, where)
+    np.random.set_state(state)
+
+
+def check_global_state(state: object, path: str, where: str) -> None:
+    """Raise a ValueError unless ``state`` is a valid state of the global stream."""
     if not isinstance(state, dict) or state.get("bit_generator") != "MT19937":
         raise ValueError(
             f"{path!r}: {where} should be the state of the global np.random stream (MT19937), "
@@ -80,7 +86,6 @@ def restore_global_state(state: object, path: str, where: str) -> None:
         check.set_state(state)
     except (TypeError, ValueError, KeyError, OverflowError) as error:
         raise ValueError(f"{path!r}: {where} is not a valid MT19937 state ({error})") from None
-    np.random.set_state(state)
 
 
 # ---------------------------------------------------------------------- checking a state

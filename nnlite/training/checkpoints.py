@@ -56,6 +56,11 @@ def save_checkpoint(
             f"save_checkpoint: rng must be a np.random.Generator (the one given to "
             f"model.train(shuffle=True, rng=...)) or None, got {type(rng).__name__}"
         )
+    if extra is not None and not isinstance(extra, Mapping):
+        raise TypeError(
+            f"save_checkpoint: extra must be a dict (names to numbers, strings, lists, dicts or "
+            f"arrays) or None, got {type(extra).__name__}: {extra!r:.60}"
+        )
     training = {
         "epoch": int(epoch),
         "rng": rng,
@@ -86,6 +91,8 @@ def load_checkpoint(
     if rng is not None and not isinstance(rng, np.random.Generator):
         raise ValueError(f"{path!r}: training.rng should refer to a generator, found {rng!r}")
     global_rng = model_files.field(training, "global_rng", dict, path, "training")
+    # Checked before anything changes, so that a bad state cannot leave a half-loaded model
+    random_state.check_global_state(global_rng, path, "training.global_rng")
     if model is None:
         model = model_files.build_model(tree["model"], path, Model())
     else:
