@@ -429,6 +429,22 @@ def load_into(model: Any, description: Mapping[str, Any], path: str) -> None:
         if differences:
             raise ValueError(f"{path!r}: model.{role} does not match: {'; '.join(differences)}")
 
+    # The state set below, checked before anything changes
+    for index, spec in enumerate(specs):
+        rng = (spec.get("arguments") or {}).get("rng")
+        if rng is not None and not isinstance(rng, np.random.Generator):
+            raise ValueError(
+                f"{path!r}: model.layers.{index}.arguments.rng should refer to a generator or "
+                f"be null, found {rng!r:.60}"
+            )
+    accuracy = description.get("accuracy") or {}
+    if accuracy.get("class") == "Accuracy_Regression":
+        try:
+            precision = (accuracy.get("arguments") or {}).get("precision")
+            architecture.Accuracy_Regression(precision=precision)
+        except ValueError as error:
+            raise ValueError(f"{path!r}: model.accuracy: {error}") from None
+
     # Everything matches. The optimizer checks its state before changing anything.
     if description.get("optimizer") is not None:
         try:
@@ -443,7 +459,6 @@ def load_into(model: Any, description: Mapping[str, Any], path: str) -> None:
         arguments = spec.get("arguments") or {}
         if isinstance(layer, architecture.Layer_Dropout) and "rng" in arguments:
             layer.rng = arguments["rng"]
-    accuracy = description.get("accuracy") or {}
     if accuracy.get("class") == "Accuracy_Regression":
         model.accuracy.precision = accuracy["arguments"]["precision"]
 
