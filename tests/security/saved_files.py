@@ -21,7 +21,6 @@ from nnlite import (
     Loss_CategoricalCrossentropy,
     Optimizer_Adam,
 )
-from nnlite.training.checkpoints import save_checkpoint
 from nnlite.training.model import Model
 
 
