@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from nnlite.validation import as_real_array
+from nnlite.validation import as_real_array, check_bool
 
 
 class Accuracy:
@@ -56,7 +56,7 @@ class Accuracy_Categorical(Accuracy):
     """
 
     def __init__(self, *, binary: bool = False) -> None:
-        self.binary = binary
+        self.binary = check_bool("Accuracy_Categorical", "binary", binary)
 
     def __repr__(self) -> str:
         return f"Accuracy_Categorical(binary={self.binary})"

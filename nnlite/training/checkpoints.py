@@ -17,6 +17,7 @@ import numpy as np
 
 from nnlite.files import model_files, random_state
 from nnlite.training.model import Model
+from nnlite.validation import check_bool
 
 
 class Checkpoint(NamedTuple):
@@ -84,6 +85,7 @@ def load_checkpoint(
     run that draws from it (the book's dropout, shuffling without an ``rng``) requires.
     """
     path = os.fspath(path)
+    restore_global_rng = check_bool("load_checkpoint", "restore_global_rng", restore_global_rng)
     tree = model_files.read(path, {model_files.CHECKPOINT: model_files.VERSION}, "load_checkpoint")
     training = model_files.field(tree, "training", dict, path, model_files.DESCRIPTION)
     epoch = model_files.field(training, "epoch", int, path, "training")

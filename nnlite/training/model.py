@@ -42,6 +42,7 @@ from nnlite.training.nonfinite import warn_nonfinite_loss
 from nnlite.training.printed_lines import Callback_BookLines, StepFigures, validation_line
 from nnlite.training.progress import Callback_ProgressBar
 from nnlite.training.summary import summary_lines
+from nnlite.validation import check_bool
 
 _MISSING = {
     "loss": "call model.set(loss=Loss_CategoricalCrossentropy()) (or another loss), then "
@@ -282,6 +283,7 @@ class Model:
         steps = arguments.count_steps("Model.train", len(X), batch_size)
         style = arguments.resolve_style(print_style, batch_size)
         arguments.check_verbose("Model.train", verbose)
+        shuffle = check_bool("Model.train", "shuffle", shuffle)
         if rng is not None and not isinstance(rng, np.random.Generator):
             raise TypeError(
                 f"Model.train: rng must be a np.random.Generator, such as "
