@@ -104,15 +104,21 @@ ACCURACIES = {
     # The precision is computed from the training targets: state, restored from the file
     "Accuracy_Regression": Recipe(Accuracy_Regression, arguments=("precision",)),
 }
+# Only the classes: a file must never name a function of these packages (such as
+# set_update_threads) and have it called
 OPTIMIZERS: dict[str, type] = {
-    name: getattr(optimizer_classes, name)
+    name: found
     for name in optimizer_classes.__all__
-    if getattr(optimizer_classes, name) is not Optimizer
+    if isinstance(found := getattr(optimizer_classes, name), type)
+    and issubclass(found, Optimizer)
+    and found is not Optimizer
 }
 SCHEDULES: dict[str, type] = {
-    name: getattr(schedule_classes, name)
+    name: found
     for name in schedule_classes.__all__
-    if getattr(schedule_classes, name) is not Schedule
+    if isinstance(found := getattr(schedule_classes, name), type)
+    and issubclass(found, Schedule)
+    and found is not Schedule
 }
 KINDS = {"layer": LAYERS, "loss": LOSSES, "accuracy": ACCURACIES}
 
