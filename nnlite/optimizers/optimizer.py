@@ -465,7 +465,12 @@ class Optimizer:
 
         gradient = getattr(layer, parameter.gradient, None)
         if type(value) is np.ndarray and type(gradient) is np.ndarray:
-            if gradient.shape == value.shape and value.flags.writeable and value.dtype.kind == "f":
+            if (
+                gradient.shape == value.shape
+                and value.flags.writeable
+                and value.dtype.kind == "f"
+                and gradient.dtype.kind == "f"
+            ):
                 return value, gradient  # the usual case, checked in one go
         if gradient is None:
             raise RuntimeError(
