@@ -282,17 +282,45 @@ def _unbuildable(description: dict[str, Any]) -> str | None:
 
 
 def _layer_specs(description: Mapping[str, Any], path: str) -> list[dict[str, Any]]:
+    _check_roles(description, path)
     specs = field(description, "layers", list, path, "model")
     for index, spec in enumerate(specs):
         where = f"model.layers.{index}"
         if not isinstance(spec, dict):
             raise ValueError(f"{path!r}: {where} should be a JSON object, found {spec!r:.60}")
         field(spec, "name", str, path, where)
-        field(spec, "class", str, path, where)
+        _check_part(spec, path, where)
         if "parameters" in spec:
             field(spec, "parameters", dict, path, where)
             field(spec, "trainable", bool, path, where)
     return specs
+
+
+def _check_part(part: object, path: str, where: str) -> None:
+    """A described object: a JSON object whose ``class`` is a string and whose ``arguments``
+    are a JSON object (or null, for a class that cannot be rebuilt)."""
+    if not isinstance(part, dict):
+        raise ValueError(f"{path!r}: {where} should be a JSON object, found {part!r:.60}")
+    field(part, "class", str, path, where)
+    if part.get("arguments") is not None:
+        field(part, "arguments", dict, path, where)
+
+
+def _check_roles(description: Mapping[str, Any], path: str) -> None:
+    """The loss, accuracy and optimizer parts of a description, if present, are well formed."""
+    for role in ("loss", "accuracy", "optimizer"):
+        part = description.get(role)
+        if part is None:
+            continue
+        if role == "optimizer":
+            if not isinstance(part, dict):
+                raise ValueError(f"{path!r}: model.optimizer should be a JSON object")
+            field(part, "class", str, path, "model.optimizer")
+            field(part, "state", dict, path, "model.optimizer")
+            if part.get("schedule") is not None:
+                field(part, "schedule", dict, path, "model.optimizer")
+        else:
+            _check_part(part, path, f"model.{role}")
 
 
 def _check_parameters(
