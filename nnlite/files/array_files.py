@@ -220,7 +220,13 @@ def _read_member(stream: Any, size: int, path: str, name: str) -> np.ndarray:
     }.get(version)
     if read_header is None:  # 3.0 is for structured dtypes, which nnlite never writes
         raise ValueError(f"{path!r}: entry {name!r} has the .npy version {version}")
-    shape, fortran_order, dtype = read_header(stream)
+    try:
+        shape, fortran_order, dtype = read_header(stream)
+    except Exception as error:  # NumPy's parser of the header's text raises many kinds
+        raise ValueError(
+            f"{path!r}: entry {name!r} has a damaged .npy header ({type(error).__name__}: "
+            f"{error})"
+        ) from None
     if dtype.hasobject:
         raise ValueError(
             f"{path!r} holds Python objects (pickled data) in entry {name!r}; nnlite never "

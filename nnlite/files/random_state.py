@@ -48,7 +48,7 @@ def generator_state(generator: np.random.Generator) -> dict[str, Any]:
 def rebuild_generator(state: object, path: str, where: str) -> np.random.Generator:
     """A new ``np.random.Generator`` standing where ``state`` says."""
     name = state.get("bit_generator") if isinstance(state, dict) else None
-    if name not in BIT_GENERATORS:
+    if not isinstance(name, str) or name not in BIT_GENERATORS:
         raise ValueError(
             f"{path!r}: {where} should be the state of one of NumPy's bit generators "
             f"{sorted(BIT_GENERATORS)}, found bit_generator {name!r}"
