@@ -26,11 +26,13 @@ def check_positive_int(where: object, name: str, value: object) -> int:
 
 
 def check_non_negative(where: object, name: str, value: object) -> float:
-    """Raise unless ``value`` is a real number >= 0 (regularizer strengths, rates)."""
+    """Raise unless ``value`` is a finite real number >= 0 (regularizer strengths, rates)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{where}: {name} must be a number >= 0, got {value!r}")
     if not value >= 0:  # also rejects NaN
         raise ValueError(f"{where}: {name} must be >= 0, got {value}")
+    if value == float("inf"):  # a penalty, scale or slope of infinity makes every number NaN
+        raise ValueError(f"{where}: {name} must be finite, got {value}")
     return value
 
 

@@ -224,8 +224,7 @@ def _read_member(stream: Any, size: int, path: str, name: str) -> np.ndarray:
         shape, fortran_order, dtype = read_header(stream)
     except Exception as error:  # NumPy's parser of the header's text raises many kinds
         raise ValueError(
-            f"{path!r}: entry {name!r} has a damaged .npy header ({type(error).__name__}: "
-            f"{error})"
+            f"{path!r}: entry {name!r} has a damaged .npy header ({type(error).__name__}: {error})"
         ) from None
     if dtype.hasobject:
         raise ValueError(

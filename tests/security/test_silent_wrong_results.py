@@ -15,6 +15,7 @@ import nnlite.optimizers as optimizer_classes
 from nnlite import (
     Accuracy_Categorical,
     Accuracy_Regression,
+    Activation_LeakyReLU,
     Layer_Dense,
     Layer_Embedding,
     Loss_CategoricalCrossentropy,
@@ -130,6 +131,19 @@ def test_infinite_hyperparameters_are_refused(make, value):
     """Before: decay=inf gave a NaN learning rate while current_learning_rate said 0.0."""
     with pytest.raises(ValueError, match="must be finite"):
         make(value)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Layer_Dense(2, 3, weight_regularizer_l2=math.inf),
+        lambda: Layer_Dense(2, 3, weight_scale=math.inf),
+        lambda: Activation_LeakyReLU(alpha=math.inf),
+    ],
+)
+def test_infinite_layer_arguments_are_refused(make):
+    with pytest.raises(ValueError, match="must be finite, got inf"):
+        make()
 
 
 @pytest.mark.parametrize("dtype", [int, np.int32, bool, np.complex128, "U4", object])
