@@ -89,6 +89,8 @@ def load_checkpoint(
     tree = model_files.read(path, {model_files.CHECKPOINT: model_files.VERSION}, "load_checkpoint")
     training = model_files.field(tree, "training", dict, path, model_files.DESCRIPTION)
     epoch = model_files.field(training, "epoch", int, path, "training")
+    if epoch < 0:
+        raise ValueError(f"{path!r}: training.epoch should be a whole number >= 0, found {epoch}")
     rng = training.get("rng")
     if rng is not None and not isinstance(rng, np.random.Generator):
         raise ValueError(f"{path!r}: training.rng should refer to a generator, found {rng!r}")

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from nnlite import Layer_Dense, Optimizer_Adam, Optimizer_SGD
+from nnlite import Layer_Dense, Optimizer_Adam, Optimizer_SGD, Schedule_ReduceOnPlateau
 from nnlite.training.checkpoints import load_checkpoint
 from nnlite.training.model import Model
 from tests.security.saved_files import (
@@ -195,3 +195,28 @@ def test_an_sgd_checkpoint_loads_into_sgd_only(tmp_path):
     state = model.optimizer.state_dict(model.named_layers())
     with pytest.raises(ValueError, match="saved by Optimizer_SGD, not Optimizer_Adam"):
         Optimizer_Adam().load_state_dict(state, model.named_layers())
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("current_learning_rate", "abc"), ("num_bad_epochs", -1), ("best", math.nan)],
+)
+def test_a_schedule_state_is_checked_and_left_as_it_was(key, value):
+    layer = layer_pair()
+    schedule = Schedule_ReduceOnPlateau(0.1, patience=1)
+    optimizer = Optimizer_Adam(schedule)
+    optimizer.step([layer])
+    state = optimizer.state_dict([layer])
+    state["schedule"] = {**state["schedule"], key: value}
+    fresh_schedule = Schedule_ReduceOnPlateau(0.1, patience=1)
+    fresh_schedule.report(5.0)
+    before = fresh_schedule.state_dict()
+    with pytest.raises(ValueError, match=rf"schedule's state is invalid.*{key}"):
+        Optimizer_Adam(fresh_schedule).load_state_dict(state, [layer_pair()])
+    assert fresh_schedule.state_dict() == before
+
+
+def test_a_negative_epoch_in_a_checkpoint_is_refused(checkpoint_path):
+    edit_description(checkpoint_path, lambda tree: tree["training"].__setitem__("epoch", -5))
+    with pytest.raises(ValueError, match="training.epoch should be a whole number >= 0"):
+        load_checkpoint(checkpoint_path)
