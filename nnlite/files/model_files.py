@@ -54,7 +54,13 @@ global ``np.random`` stream), ``model.train(..., epochs=n, initial_epoch=k, rng=
 weights are those of an uninterrupted n-epoch run, to the bit.
 
 Loading checks the format, the version, the classes, the names, and every array's shape and
-dtype before changing anything, and says which file, which entry and what differs.
+dtype before changing anything, and says which file, which entry and what differs. What a file
+can make nnlite do is bounded: each array's ``.npy`` header is read before its data and the
+sizes declared must fit the file's own size (``array_files.read_members``); layers are built
+from the file's arrays, never by drawing weights of a declared size; random states are checked
+completely (``random_state.check_state``); optimizer state goes through the constructors'
+checks and is swapped in only when all of it is valid. A file nnlite refuses raises
+``ValueError``, and the model loaded into and the global random stream are left as they were.
 """
 
 from __future__ import annotations
