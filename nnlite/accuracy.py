@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
+
+from nnlite.validation import as_real_array, check_bool
 
 
 class Accuracy:
@@ -23,6 +27,10 @@ class Accuracy:
         raise NotImplementedError
 
     def calculate(self, predictions: np.ndarray, y: np.ndarray) -> float:
+        predictions = as_real_array(self, "predictions", predictions)
+        y = as_real_array(self, "y", y)
+        if len(predictions) == 0:
+            raise ValueError(f"{self!r}: the batch is empty (no predictions); nothing to count")
         comparisons = self.compare(predictions, y)
         accuracy = np.mean(comparisons)
         self.accumulated_sum += np.sum(comparisons)
@@ -48,20 +56,22 @@ class Accuracy_Categorical(Accuracy):
     """
 
     def __init__(self, *, binary: bool = False) -> None:
-        self.binary = binary
+        self.binary = check_bool("Accuracy_Categorical", "binary", binary)
 
     def __repr__(self) -> str:
         return f"Accuracy_Categorical(binary={self.binary})"
 
     def compare(self, predictions: np.ndarray, y: np.ndarray) -> np.ndarray:
-        if not self.binary and len(y.shape) == 2:
-            y = np.argmax(y, axis=1)
-        if np.shape(predictions) != np.shape(y):
-            raise ValueError(
-                f"{self!r}: predictions of shape {np.shape(predictions)} cannot be compared "
-                f"with targets of shape {np.shape(y)}"
-            )
-        return predictions == y
+        predictions = as_real_array(self, "predictions", predictions)
+        y = as_real_array(self, "y", y)
+        if not self.binary:
+            # Class indices as a column, (n, 1), are the indices themselves; wider
+            # targets are one-hot rows
+            if y.ndim == 2:
+                y = y[:, 0] if y.shape[1] == 1 else np.argmax(y, axis=1)
+            if predictions.ndim == 2 and predictions.shape[1] == 1:
+                predictions = predictions[:, 0]
+        return predictions == same_shape(self, predictions, y)
 
 
 class Accuracy_Regression(Accuracy):
@@ -72,6 +82,15 @@ class Accuracy_Regression(Accuracy):
     """
 
     def __init__(self, *, precision: float | None = None) -> None:
+        if precision is not None and (
+            isinstance(precision, bool)
+            or not isinstance(precision, numbers.Real)
+            or not 0 < precision < float("inf")
+        ):
+            raise ValueError(
+                f"Accuracy_Regression: precision must be a finite number above 0, or None to "
+                f"compute it from the targets, got {precision!r:.60}"
+            )
         self.precision = precision
 
     def __repr__(self) -> str:
@@ -82,6 +101,22 @@ class Accuracy_Regression(Accuracy):
             self.precision = np.std(y) / 250
 
     def compare(self, predictions: np.ndarray, y: np.ndarray) -> np.ndarray:
+        predictions = as_real_array(self, "predictions", predictions)
+        y = same_shape(self, predictions, as_real_array(self, "y", y))
         if self.precision is None:
             self.init(y)
         return np.absolute(predictions - y) < self.precision
+
+
+def same_shape(where: object, predictions: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``y``, which must have the shape of ``predictions``: NumPy would broadcast a column
+    ``(n, 1)`` against a vector ``(n,)`` to ``(n, n)`` and count n² comparisons."""
+    if y.shape != predictions.shape:
+        hint = ""
+        if y.size == predictions.size and len(y) == len(predictions):
+            hint = f"; reshape the targets with y.reshape{predictions.shape}"
+        raise ValueError(
+            f"{where!r}: predictions of shape {predictions.shape} cannot be compared with "
+            f"targets of shape {y.shape}{hint}"
+        )
+    return y

@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class ParameterSpec:
@@ -68,9 +70,21 @@ def declared_parameters(layer: object) -> tuple[ParameterSpec, ...]:
 def trainable_parameters(layer: object) -> tuple[ParameterSpec, ...]:
     """The parameters an optimizer updates on ``layer``: none if it is frozen
     (``layer.trainable = False``), else its :func:`declared_parameters`."""
-    if getattr(layer, "trainable", True) is False:
+    if not is_trainable(layer):
         return ()
     return declared_parameters(layer)
+
+
+def is_trainable(layer: object) -> bool:
+    """``layer.trainable`` (True if it has none), which must be True or False: the one place
+    that reads it, so a ``trainable = 0`` set on a layer written by hand is an error too."""
+    trainable = getattr(layer, "trainable", True)
+    if not isinstance(trainable, bool | np.bool_):
+        raise TypeError(
+            f"{describe(layer)}: trainable must be True or False, got {trainable!r:.60} "
+            f"({type(trainable).__name__})"
+        )
+    return bool(trainable)
 
 
 def describe(layer: object) -> str:

@@ -26,12 +26,67 @@ def check_positive_int(where: object, name: str, value: object) -> int:
 
 
 def check_non_negative(where: object, name: str, value: object) -> float:
-    """Raise unless ``value`` is a real number >= 0 (regularizer strengths, rates)."""
+    """Raise unless ``value`` is a finite real number >= 0 (regularizer strengths, rates)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{where}: {name} must be a number >= 0, got {value!r}")
     if not value >= 0:  # also rejects NaN
         raise ValueError(f"{where}: {name} must be >= 0, got {value}")
+    if value == float("inf"):  # a penalty, scale or slope of infinity makes every number NaN
+        raise ValueError(f"{where}: {name} must be finite, got {value}")
     return value
+
+
+def check_bool(where: object, name: str, value: object) -> bool:
+    """Return ``value`` as a bool, or raise if it is anything but ``True`` or ``False``.
+
+    Strings, numbers and None are refused, not judged by truthiness: ``"no"`` and ``"false"``
+    are true in Python, and ``trainable = 0`` would read as frozen in one place and not in
+    another.
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(
+            f"{where}: {name} must be True or False, got {value!r:.60} ({type(value).__name__})"
+        )
+    return bool(value)
+
+
+def check_floating_dtype(where: object, name: str, dtype: object) -> np.dtype:
+    """Return ``np.dtype(dtype)``, or raise unless it is a real floating-point dtype.
+
+    Weights of an integer dtype would round every update to zero, and complex ones would make
+    every loss complex.
+    """
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{where}: {name} must be a NumPy dtype, got {dtype!r:.60}") from None
+    if resolved.kind != "f":
+        raise TypeError(
+            f"{where}: {name} must be a floating-point dtype such as np.float32 or np.float64, "
+            f"got {resolved}"
+        )
+    return resolved
+
+
+def given_parameter(where: object, name: str, value: object, shape: tuple) -> np.ndarray:
+    """A parameter given to a constructor instead of drawn (loading a file): a copy of
+    ``value``, which must be a floating-point array of exactly ``shape``."""
+    if not isinstance(value, np.ndarray):
+        raise TypeError(f"{where}: {name} must be a NumPy array, got {type(value).__name__}")
+    if value.shape != tuple(shape):
+        raise ValueError(f"{where}: {name} must have shape {tuple(shape)}, got {value.shape}")
+    check_floating_dtype(where, f"{name}.dtype", value.dtype)
+    return np.array(value, copy=True)
+
+
+def as_real_array(where: object, name: str, values: object) -> np.ndarray:
+    """Return ``values`` as an array of real numbers (the same object if it is an ndarray),
+    or raise naming what was received: lists become arrays, complex numbers, strings and
+    Python objects are refused (a complex array would make every loss complex)."""
+    array = values if isinstance(values, np.ndarray) else np.asarray(values)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{where}: {name} must hold real numbers, got dtype {array.dtype}")
+    return array
 
 
 def as_2d_array(where: object, name: str, values: object, width: int | None = None) -> np.ndarray:

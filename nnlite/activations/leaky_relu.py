@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlite.activations.base import Activation
-from nnlite.validation import check_non_negative
+from nnlite.validation import as_real_array, check_non_negative
 
 
 class Activation_LeakyReLU(Activation):
@@ -24,6 +24,7 @@ class Activation_LeakyReLU(Activation):
     backward_needs = "inputs"
 
     def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
+        inputs = as_real_array(self, "inputs", inputs)
         self.inputs = inputs
         self.output = np.where(inputs > 0, inputs, self.alpha * inputs)
         return self.output

@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from nnlite.activations.base import Activation
+from nnlite.validation import as_real_array
 
 
 class Activation_Linear(Activation):
     """Identity: ``output = x`` and ``dinputs = dvalues`` (a copy)."""
 
     def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
+        inputs = as_real_array(self, "inputs", inputs)
         self.inputs = inputs
         self.output = inputs
         return self.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlite.activations.base import Activation
+from nnlite.validation import as_real_array
 
 
 class Activation_ReLU(Activation):
@@ -18,6 +19,7 @@ class Activation_ReLU(Activation):
     backward_needs = "inputs"
 
     def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
+        inputs = as_real_array(self, "inputs", inputs)
         # Remember input values
         self.inputs = inputs
         self.output = np.maximum(0, inputs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlite.activations.base import Activation
+from nnlite.validation import as_real_array
 
 
 class Activation_Sigmoid(Activation):
@@ -17,6 +18,7 @@ class Activation_Sigmoid(Activation):
     """
 
     def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
+        inputs = as_real_array(self, "inputs", inputs)
         self.inputs = inputs
         with np.errstate(over="ignore"):
             self.output = 1 / (1 + np.exp(-inputs))

@@ -25,6 +25,11 @@ class Activation_Softmax(Activation):
 
     def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
         inputs = as_2d_array(self, "inputs", inputs)
+        if inputs.shape[1] == 0:
+            raise ValueError(
+                f"{self!r}: inputs of shape {inputs.shape} have no columns; softmax needs at "
+                f"least one class score per sample"
+            )
         self.inputs = inputs
         # Unnormalized probabilities, shifted by the row maximum for stability
         exp_values = np.exp(inputs - row_maximum(inputs))

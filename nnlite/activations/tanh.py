@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from nnlite.activations.base import Activation
+from nnlite.validation import as_real_array
 
 
 class Activation_Tanh(Activation):
     """``output = tanh(x)``; backward: ``dinputs = dvalues · (1 - tanh(x)²)``."""
 
     def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
+        inputs = as_real_array(self, "inputs", inputs)
         self.inputs = inputs
         self.output = np.tanh(inputs)
         return self.output

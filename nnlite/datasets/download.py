@@ -14,6 +14,9 @@ What can go wrong with a download, and what this module does about it:
   datasets publish) the digest of the bytes received must match.
 * **The content is damaged in a way a format can tell** (a broken zip or gzip). ``check``
   opens the temporary file and raises if it is not usable.
+* **The server drips.** ``timeout`` bounds each wait for data, and ``deadline`` the whole
+  download: a server sending a byte every half second never trips the first, so the second
+  stops it.
 * **Downloading again and again.** A destination that already exists and passes the same
   checks is reused; ``force=True`` downloads anyway.
 """
@@ -25,6 +28,7 @@ import hashlib
 import http.client
 import os
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -52,12 +56,15 @@ def download_file(
     check: Callable[[Path], object] | None = None,
     force: bool = False,
     timeout: float = 60.0,
+    deadline: float | None = 3600.0,
     verbose: bool = True,
 ) -> Path:
     """Download ``url`` to ``path`` unless a verified copy is there already; return ``path``.
 
     ``sha256`` / ``md5``: the expected hex digest of the file (``None`` skips that check).
     ``check(path)``: raises if the file's content is unusable (for example not a valid zip).
+    ``timeout``: seconds to wait for each piece of data; ``deadline``: seconds for the whole
+    download (``None``: no limit).
     Raises :class:`DownloadError` when the file cannot be fetched, is shorter than the
     server announced, has another digest, or fails ``check``; the destination is then left
     as it was and the temporary file is removed.
@@ -77,7 +84,7 @@ def download_file(
     try:
         with os.fdopen(descriptor, "wb") as file:
             _say(verbose, f"Downloading {url} to {path}")
-            digests = _fetch(url, file, expected, timeout)
+            digests = _fetch(url, file, expected, timeout, deadline)
             file.flush()
             os.fsync(file.fileno())
         for name, digest in expected.items():
@@ -119,14 +126,24 @@ def file_digest(path: str | os.PathLike, algorithm: str = "sha256") -> str:
     return digest.hexdigest()
 
 
-def _fetch(url: str, file: BinaryIO, expected: dict[str, str], timeout: float) -> dict[str, str]:
-    """Stream ``url`` into ``file``, checking the length; return the digests of the bytes."""
+def _fetch(
+    url: str, file: BinaryIO, expected: dict[str, str], timeout: float, deadline: float | None
+) -> dict[str, str]:
+    """Stream ``url`` into ``file``, checking the length and the time taken; return the
+    digests of the bytes."""
     digests = {name: hashlib.new(name, usedforsecurity=False) for name in expected}
     received = 0
+    stop = None if deadline is None else time.monotonic() + deadline
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             announced = _content_length(response)
-            while chunk := response.read(CHUNK_SIZE):
+            # read1: whatever has arrived (at least a byte), so the deadline is looked at often
+            while chunk := response.read1(CHUNK_SIZE):
+                if stop is not None and time.monotonic() > stop:
+                    raise DownloadError(
+                        f"{url}: the download took longer than its deadline of {deadline} "
+                        f"seconds ({received:,} bytes received); nothing was kept"
+                    )
                 file.write(chunk)
                 received += len(chunk)
                 for digest in digests.values():

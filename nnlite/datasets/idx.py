@@ -11,6 +11,10 @@ An IDX file is a small header and then the numbers of one array, big-endian::
 
 ``train-images-idx3-ubyte`` is ``(60000, 28, 28)`` unsigned bytes, ``train-labels-idx1-ubyte``
 ``(60000,)``. The files are usually distributed gzipped (``.gz``); ``load_idx`` reads both.
+
+The header is read first, and the size it declares must stay under ``MAX_EXPANSION`` times
+the file's size (plus ``SLACK``); then exactly that many bytes are decompressed. A small
+gzip file that would unpack to gigabytes (a gzip bomb) is refused without unpacking it.
 LeCun et al., "Gradient-based learning applied to document recognition" (1998) and
 http://yann.lecun.com/exdb/mnist/ describe the format.
 """
@@ -34,6 +38,10 @@ IDX_TYPES = {
     0x0E: np.dtype(">f8"),
 }
 GZIP_MAGIC = b"\x1f\x8b"
+#: Bytes of numbers an IDX file may declare per byte of its own size (Fashion-MNIST's images
+#: unpack to 1.8 times their gzipped size), plus ``SLACK``
+MAX_EXPANSION = 64
+SLACK = 1 << 20
 
 
 def load_idx(path: str | os.PathLike) -> np.ndarray:
@@ -44,37 +52,47 @@ def load_idx(path: str | os.PathLike) -> np.ndarray:
     file).
     """
     shown = repr(os.fspath(path))
-    data = _read_bytes(path, shown)
-    if len(data) < 4 or data[:2] != b"\x00\x00" or data[2] not in IDX_TYPES:
-        raise ValueError(
-            f"{shown} is not an IDX file (it should start with two zero bytes and a type byte "
-            f"among {[hex(code) for code in IDX_TYPES]}; it starts with {data[:4]!r})"
-        )
-    dtype = IDX_TYPES[data[2]]
-    dimensions = data[3]
-    header = 4 + 4 * dimensions
-    if len(data) < header:
-        raise ValueError(f"{shown} is truncated: its header announces {dimensions} dimensions")
-    shape = struct.unpack(f">{dimensions}I", data[4:header])
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    found = len(data) - header
-    if found != expected:
-        state = "truncated" if found < expected else "longer than its header says"
-        raise ValueError(
-            f"{shown} is {state}: shape {shape} of {dtype.name} needs {expected:,} bytes of "
-            f"data, the file has {found:,}"
-        )
-    array = np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
-    # A writable copy in the machine's byte order
-    return array.astype(dtype.newbyteorder("="))
-
-
-def _read_bytes(path: str | os.PathLike, shown: str) -> bytes:
-    with open(path, "rb") as file:
-        data = file.read()
-    if not data.startswith(GZIP_MAGIC):
-        return data
+    limit = MAX_EXPANSION * os.path.getsize(path) + SLACK
+    with open(path, "rb") as raw:
+        gzipped = raw.read(2) == GZIP_MAGIC
+    opener = gzip.open if gzipped else open
     try:
-        return gzip.decompress(data)
+        with opener(path, "rb") as file:
+            start = file.read(4)
+            if len(start) < 4 or start[:2] != b"\x00\x00" or start[2] not in IDX_TYPES:
+                raise ValueError(
+                    f"{shown} is not an IDX file (it should start with two zero bytes and a type "
+                    f"byte among {[hex(code) for code in IDX_TYPES]}; it starts with {start!r})"
+                )
+            dtype = IDX_TYPES[start[2]]
+            dimensions = start[3]
+            sizes = file.read(4 * dimensions)
+            if len(sizes) < 4 * dimensions:
+                raise ValueError(
+                    f"{shown} is truncated: its header announces {dimensions} dimensions"
+                )
+            shape = struct.unpack(f">{dimensions}I", sizes)
+            expected = dtype.itemsize
+            for size in shape:
+                expected *= size
+            if expected > limit:
+                raise ValueError(
+                    f"{shown} declares shape {shape} of {dtype.name} ({expected:,} bytes), more "
+                    f"than a file of {os.path.getsize(path):,} bytes may unpack to; refusing "
+                    f"to read it (a gzip bomb?)"
+                )
+            # One byte more than declared tells a file longer than its header says
+            data = file.read(expected + 1)
     except (OSError, EOFError, zlib.error) as error:
         raise ValueError(f"{shown} is a damaged gzip file ({error})") from None
+    found = len(data)
+    if found != expected:
+        state = "truncated" if found < expected else "longer than its header says"
+        shown_found = f"{found:,}" if found <= expected else f"more than {expected:,}"
+        raise ValueError(
+            f"{shown} is {state}: shape {shape} of {dtype.name} needs {expected:,} bytes of "
+            f"data, the file has {shown_found}"
+        )
+    array = np.frombuffer(data, dtype=dtype).reshape(shape)
+    # A writable copy in the machine's byte order
+    return array.astype(dtype.newbyteorder("="))

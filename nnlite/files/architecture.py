@@ -150,15 +150,21 @@ ACCURACIES = {
     # The precision is computed from the training targets: state, restored from the file
     "Accuracy_Regression": Recipe(Accuracy_Regression, arguments=("precision",)),
 }
+# Only the classes: a file must never name a function of these packages (such as
+# set_update_threads) and have it called
 OPTIMIZERS: dict[str, type] = {
-    name: getattr(optimizer_classes, name)
+    name: found
     for name in optimizer_classes.__all__
-    if getattr(optimizer_classes, name) is not Optimizer
+    if isinstance(found := getattr(optimizer_classes, name), type)
+    and issubclass(found, Optimizer)
+    and found is not Optimizer
 }
 SCHEDULES: dict[str, type] = {
-    name: getattr(schedule_classes, name)
+    name: found
     for name in schedule_classes.__all__
-    if getattr(schedule_classes, name) is not Schedule
+    if isinstance(found := getattr(schedule_classes, name), type)
+    and issubclass(found, Schedule)
+    and found is not Schedule
 }
 KINDS = {"layer": LAYERS, "loss": LOSSES, "accuracy": ACCURACIES}
 
@@ -183,8 +189,61 @@ def describe(obj: object, kind: str) -> dict[str, Any]:
     return {"class": name, "arguments": arguments}
 
 
-def build(description: Mapping[str, Any], kind: str, path: str, where: str) -> object:
-    """A new object from a description made by :func:`describe`."""
+#: Layers built from a file take the file's parameters as constructor arguments, so that no
+#: weights are drawn (a file declaring Layer_Dense(100000, 100000) must not draw 74 GiB)
+GIVEN_PARAMETERS = {
+    Layer_Dense: ("weights", "biases"),
+    Layer_Embedding: ("weights",),
+    Layer_Conv2D: ("weights", "biases"),
+}
+
+
+def declared_shapes(description: Mapping[str, Any]) -> dict[str, tuple]:
+    """The array shapes a layer's description declares through its size arguments, read
+    without building it (empty when its class or arguments say nothing about them)."""
+    cls = getattr(LAYERS.get(description.get("class")), "cls", None)
+    arguments = description.get("arguments")
+    if not isinstance(arguments, dict):
+        return {}
+    if cls in (Layer_Dense, Layer_Embedding):
+        sizes = (
+            ("n_inputs", "n_neurons") if cls is Layer_Dense else ("num_embeddings", "embedding_dim")
+        )
+        rows, columns = (arguments.get(size) for size in sizes)
+        if not _whole(rows, columns):
+            return {}  # the constructor says what is wrong with them
+        return {"weights": (rows, columns), "biases": (1, columns)}
+    if cls is Layer_Conv2D:
+        channels, filters, kernel = (arguments.get(size) for size in CONVOLUTION_SIZES)
+        kernel = kernel if isinstance(kernel, list) else [kernel, kernel]
+        if len(kernel) != 2 or not _whole(channels, filters, *kernel):
+            return {}
+        return {"weights": (filters, channels, *kernel), "biases": (1, filters)}
+    if cls is Layer_BatchNormalization:
+        features = arguments.get("n_features")
+        if not _whole(features):
+            return {}
+        names = ("weights", "biases", "running_mean", "running_var")
+        return {name: (1, features) for name in names}
+    return {}
+
+
+def _whole(*sizes: object) -> bool:
+    return all(isinstance(size, int) and not isinstance(size, bool) for size in sizes)
+
+
+def build(
+    description: Mapping[str, Any],
+    kind: str,
+    path: str,
+    where: str,
+    parameters: Mapping[str, np.ndarray] | None = None,
+) -> object:
+    """A new object from a description made by :func:`describe`.
+
+    ``parameters``: the file's arrays for a layer, given to its constructor instead of drawn
+    (the constructor checks their shapes against its size arguments).
+    """
     name = description.get("class")
     arguments = description.get("arguments")
     table = KINDS[kind]
@@ -216,11 +275,21 @@ def build(description: Mapping[str, Any], kind: str, path: str, where: str) -> o
             f"{path!r}: {where} ({name}) has the arguments {sorted(arguments)}, but {name} is "
             f"saved with {sorted(recipe.arguments)} (unknown: {unknown}, missing: {missing})"
         )
+    given = GIVEN_PARAMETERS.get(recipe.cls, ())
+    if given:
+        parameters = parameters or {}
+        for parameter in given:
+            if parameter in parameters:
+                options[parameter] = parameters[parameter]
+        missing = [parameter for parameter in given if parameter not in options]
+        has_biases = options.get("bias", arguments.get("bias", True))
+        if missing != ([] if has_biases else ["biases"]):
+            raise ValueError(
+                f"{path!r}: {where} ({name}) has no parameters {missing} in the file; nnlite "
+                f"builds a layer only from its saved parameters"
+            )
     try:
-        if recipe.cls in (Layer_Dense, Layer_Conv2D):
-            # Draw the throwaway initial weights from a local generator, not the global stream
-            return recipe.cls(**arguments, **options, rng=np.random.default_rng(0))
-        return recipe.cls(**arguments)
+        return recipe.cls(**arguments, **options)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{path!r}: {where} cannot be built from the file: {error}") from None
 

@@ -28,10 +28,12 @@ import os
 import stat
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping
 from typing import Any, BinaryIO
 
 import numpy as np
+from numpy.lib import format as npy_format
 
 from nnlite.files import random_state
 
@@ -39,6 +41,8 @@ ARRAY = "__array__"
 SCALAR = "__scalar__"
 GENERATOR = "__generator__"
 MARKERS = (ARRAY, SCALAR, GENERATOR)
+#: The deepest nesting a description may have (nnlite's own are under 10 levels deep)
+MAX_DEPTH = 64
 
 
 def looks_like_pickle(path: str) -> bool:
@@ -64,6 +68,11 @@ def replace_atomically(path: str | os.PathLike, write: Callable[[BinaryIO], obje
     """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(
+            f"cannot save {path!r}: the directory {directory!r} does not exist; create it "
+            f"first (os.makedirs({directory!r}, exist_ok=True))"
+        )
     mode = stat.S_IMODE(os.stat(path).st_mode) if os.path.exists(path) else 0o644
     descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".nnlite-", suffix=".tmp")
     try:
@@ -124,21 +133,7 @@ def read_arrays(
         raise ValueError(f"{path!r} is a single NumPy array (.npy), not an nnlite file; {how}")
     if not start.startswith(b"PK"):
         raise ValueError(f"{path!r} is not an nnlite file (not a NumPy .npz archive); {how}")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-    except ValueError as error:
-        if "allow_pickle" in str(error):
-            raise ValueError(
-                f"{path!r} holds Python objects (pickled data); nnlite never unpickles, since "
-                f"opening a pickle can run any code it contains"
-            ) from None
-        raise ValueError(f"{path!r} is damaged or truncated ({error}); save it again") from None
-    except (OSError, EOFError, zipfile.BadZipFile) as error:
-        raise ValueError(
-            f"{path!r} is damaged or truncated ({type(error).__name__}: {error}); save it again"
-        ) from None
-
+    arrays = read_members(path)
     marker = arrays.pop("nnlite_format", None)
     if marker is None or marker.shape != () or marker.dtype.kind != "U":
         raise ValueError(
@@ -164,6 +159,105 @@ def read_arrays(
             f"version {expected} of {found!r} files"
         )
     return found, arrays
+
+
+#: A file may declare at most this many bytes of arrays per byte of its own size, plus
+#: :data:`SLACK`. nnlite writes uncompressed archives (about 1 byte per byte); 16 leaves room
+#: for ``np.savez_compressed`` files while a 16 KB file can never ask for 74 GiB.
+MAX_EXPANSION = 16
+SLACK = 1 << 20
+#: The dtypes an array entry may have: booleans, numbers and strings (never objects,
+#: structured records or zero-width types)
+ENTRY_KINDS = "biufcUS"
+
+
+def read_members(path: str) -> dict[str, np.ndarray]:
+    """Every ``.npy`` member of the archive at ``path``, each header read and checked first.
+
+    The one place that reads an array from a file. Before any data is decompressed or any
+    memory is set aside, the zip's directory and then each member's ``.npy`` header are
+    checked: the sizes all members declare together must fit in ``MAX_EXPANSION`` times the
+    file's size (plus ``SLACK``), and each header's shape and dtype must account for exactly
+    the bytes the member holds. So a file can never make nnlite allocate much more than its
+    own size, and never unpickles. Any problem is a ValueError naming the file and the entry.
+    """
+    budget = MAX_EXPANSION * os.path.getsize(path) + SLACK
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            declared = sum(member.file_size for member in members)
+            if declared > budget:
+                raise ValueError(
+                    f"{path!r} declares {declared} bytes of arrays, more than nnlite opens from "
+                    f"a file of {os.path.getsize(path)} bytes ({MAX_EXPANSION} times its size "
+                    f"plus {SLACK}); it is damaged or built to exhaust memory"
+                )
+            arrays: dict[str, np.ndarray] = {}
+            for member in members:
+                name = member.filename.removesuffix(".npy")
+                if name == member.filename or name in arrays:
+                    problem = "a duplicate" if name in arrays else "not an .npy array"
+                    raise ValueError(f"{path!r}: entry {member.filename!r} is {problem}")
+                with archive.open(member) as stream:
+                    arrays[name] = _read_member(stream, member.file_size, path, name)
+    except ValueError as error:
+        if str(error).startswith(repr(path)):
+            raise
+        raise ValueError(f"{path!r} is damaged or truncated ({error}); save it again") from None
+    except (
+        OSError,
+        EOFError,
+        zipfile.BadZipFile,
+        zlib.error,
+        NotImplementedError,
+        RuntimeError,
+        OverflowError,
+        SyntaxError,
+    ) as error:
+        raise ValueError(
+            f"{path!r} is damaged or truncated ({type(error).__name__}: {error}); save it again"
+        ) from None
+    return arrays
+
+
+def _read_member(stream: Any, size: int, path: str, name: str) -> np.ndarray:
+    """One ``.npy`` member: its header, checked against ``size``, then exactly its data."""
+    version = npy_format.read_magic(stream)
+    read_header = {
+        (1, 0): npy_format.read_array_header_1_0,
+        (2, 0): npy_format.read_array_header_2_0,
+    }.get(version)
+    if read_header is None:  # 3.0 is for structured dtypes, which nnlite never writes
+        raise ValueError(f"{path!r}: entry {name!r} has the .npy version {version}")
+    try:
+        shape, fortran_order, dtype = read_header(stream)
+    except Exception as error:  # NumPy's parser of the header's text raises many kinds
+        raise ValueError(
+            f"{path!r}: entry {name!r} has a damaged .npy header ({type(error).__name__}: {error})"
+        ) from None
+    if dtype.hasobject:
+        raise ValueError(
+            f"{path!r} holds Python objects (pickled data) in entry {name!r}; nnlite never "
+            f"unpickles, since opening a pickle can run any code it contains"
+        )
+    if dtype.kind not in ENTRY_KINDS or dtype.itemsize == 0 or dtype.fields is not None:
+        raise ValueError(
+            f"{path!r}: entry {name!r} has the dtype {dtype}, which nnlite never writes"
+        )
+    count = 1
+    for length in shape:
+        count *= length
+    data_bytes = size - stream.tell()
+    if count * dtype.itemsize != data_bytes:
+        raise ValueError(
+            f"{path!r}: entry {name!r} declares shape {shape} of {dtype} "
+            f"({count * dtype.itemsize} bytes) but holds {data_bytes} bytes of data"
+        )
+    buffer = bytearray(data_bytes)
+    if stream.readinto(buffer) != data_bytes:
+        raise ValueError(f"{path!r}: entry {name!r} is truncated")
+    array = np.frombuffer(buffer, dtype=dtype)
+    return array.reshape(shape[::-1]).transpose() if fortran_order else array.reshape(shape)
 
 
 # ---------------------------------------------------------------------- JSON with arrays
@@ -244,6 +338,11 @@ def unpack(text: str, arrays: dict[str, np.ndarray], *, path: str, entry: str) -
         tree = json.loads(text)
     except json.JSONDecodeError as error:
         raise ValueError(f"{path!r}: entry {entry!r} is not valid JSON ({error})") from None
+    except RecursionError:
+        raise ValueError(
+            f"{path!r}: entry {entry!r} is nested deeper than Python can read; nnlite writes "
+            f"at most {MAX_DEPTH} levels"
+        ) from None
     if not isinstance(tree, dict):
         raise ValueError(f"{path!r}: entry {entry!r} should hold a JSON object")
     used: set[str] = set()
@@ -251,6 +350,9 @@ def unpack(text: str, arrays: dict[str, np.ndarray], *, path: str, entry: str) -
     def array_entry(name: object, where: str) -> np.ndarray:
         if not isinstance(name, str) or name not in arrays:
             raise ValueError(f"{path!r}: {where} refers to the entry {name!r}, which is missing")
+        if name in used:
+            # Two places sharing one array would alias (weights and a cache, say)
+            raise ValueError(f"{path!r}: {where} refers to the entry {name!r} a second time")
         used.add(name)
         return arrays[name]
 
@@ -272,7 +374,12 @@ def unpack(text: str, arrays: dict[str, np.ndarray], *, path: str, entry: str) -
             generators[index] = random_state.rebuild_generator(state, path, f"generators.{index}")
         return generators[index]
 
-    def decode(value: Any, where: str) -> Any:
+    def decode(value: Any, where: str, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise ValueError(
+                f"{path!r}: entry {entry!r} is nested more than {MAX_DEPTH} levels deep at "
+                f"{where[:80]}...; nnlite never writes such a file"
+            )
         if isinstance(value, dict):
             if len(value) == 1 and ARRAY in value:
                 return array_entry(value[ARRAY], where)
@@ -286,9 +393,9 @@ def unpack(text: str, arrays: dict[str, np.ndarray], *, path: str, entry: str) -
                 return scalar[()]
             if len(value) == 1 and GENERATOR in value:
                 return generator(value[GENERATOR], where)
-            return {key: decode(item, f"{where}.{key}") for key, item in value.items()}
+            return {key: decode(item, f"{where}.{key}", depth + 1) for key, item in value.items()}
         if isinstance(value, list):
-            return [decode(item, f"{where}.{index}") for index, item in enumerate(value)]
+            return [decode(item, f"{where}.{index}", depth + 1) for index, item in enumerate(value)]
         return value
 
     decoded = {key: decode(value, key) for key, value in tree.items()}

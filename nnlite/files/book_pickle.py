@@ -49,8 +49,9 @@ from typing import Any
 import numpy as np
 
 from nnlite.files import architecture
-from nnlite.files.array_files import looks_like_pickle
+from nnlite.files.array_files import MAX_EXPANSION, SLACK, looks_like_pickle
 from nnlite.layers import Layer_Dense, Layer_Dropout
+from nnlite.validation import check_bool
 
 BOOK_LAYERS = (
     "Layer_Dense",
@@ -135,17 +136,65 @@ _RECORDS = {name: type(name, (BookRecord,), {"book_class": name}) for name in BO
 
 
 class _BookUnpickler(pickle.Unpickler):
-    """Builds only the book's classes (as records) and NumPy arrays; refuses the rest."""
+    """Builds only the book's classes (as records) and NumPy arrays; refuses the rest.
+
+    Arrays are made through checked stand-ins for NumPy's rebuilders: none may be larger than
+    ``limit`` bytes (the file's size times ``MAX_EXPANSION``, as for nnlite's own files), so a
+    small pickle calling ``ndarray((10**13,))`` is refused instead of exhausting memory.
+    """
+
+    def __init__(self, file: Any, limit: int) -> None:
+        super().__init__(file)
+        self.limit = limit
 
     def find_class(self, module: str, name: str) -> Any:
         if name in _RECORDS:
             return _RECORDS[name]
         if (module, name) in _NUMPY_GLOBALS:
-            return _NUMPY_GLOBALS[(module, name)]
+            found = _NUMPY_GLOBALS[(module, name)]
+            if found is np.ndarray:
+                return self._new_array
+            if name == "_reconstruct":
+                return self._reconstruct
+            return found
         raise _Refused(
             f"it asks to call {module}.{name}, which is neither one of the book's "
             f"classes nor NumPy's array types; refusing to go on, since it could run any code"
         )
+
+    def _check_size(self, shape: object, dtype: object) -> tuple[tuple[int, ...], np.dtype]:
+        if isinstance(shape, int | np.integer) and not isinstance(shape, bool):
+            shape = (shape,)
+        if not isinstance(shape, tuple) or not all(
+            isinstance(n, int | np.integer) and not isinstance(n, bool) and n >= 0 for n in shape
+        ):
+            raise _Refused(f"it asks for an array of shape {shape!r:.80}")
+        try:
+            dtype = np.dtype(dtype)
+        except (TypeError, ValueError) as error:
+            raise _Refused(f"it asks for an array of dtype {dtype!r:.60} ({error})") from None
+        size = dtype.itemsize
+        for length in shape:
+            size *= int(length)
+        if size > self.limit:
+            raise _Refused(
+                f"it asks for an array of shape {shape!r:.80} and dtype {dtype} ({size} bytes), "
+                f"more than a file of its size can hold; refusing to allocate it"
+            )
+        return shape, dtype
+
+    def _new_array(self, shape: object = (), dtype: object = float, *rest: object) -> np.ndarray:
+        """``numpy.ndarray(shape, dtype, ...)``, refused above the size limit."""
+        shape, dtype = self._check_size(shape, dtype)
+        return np.ndarray(shape, dtype, *rest)
+
+    def _reconstruct(self, subtype: object, shape: object, dtype: object) -> np.ndarray:
+        """``numpy.core.multiarray._reconstruct``, for plain ndarrays only; the data comes
+        next, through ``ndarray.__setstate__``, which checks its length against the shape."""
+        if subtype != self._new_array and subtype is not np.ndarray:
+            raise _Refused(f"it rebuilds an array of the class {subtype!r:.60}")
+        shape, dtype = self._check_size(shape, dtype)
+        return _NUMPY_GLOBALS[("numpy._core.multiarray", "_reconstruct")](np.ndarray, shape, dtype)
 
 
 def read_book_model(path: str | os.PathLike, model: Any, *, trust_this_file: bool = False) -> Any:
@@ -208,9 +257,10 @@ def _unpickle(path: str, trust_this_file: bool, where: str) -> object:
             f"{path!r} is not a pickle; files written by nnlite open with Model.load(path) or "
             f"model.load_parameters(path)"
         )
+    limit = MAX_EXPANSION * os.path.getsize(path) + SLACK
     with open(path, "rb") as file:
         try:
-            return _BookUnpickler(file).load()
+            return _BookUnpickler(file, limit).load()
         except _Refused as error:
             raise ValueError(f"{path!r}: {error}") from None
         except (
@@ -221,6 +271,9 @@ def _unpickle(path: str, trust_this_file: bool, where: str) -> object:
             AttributeError,
             IndexError,
             KeyError,
+            OverflowError,
+            MemoryError,
+            RecursionError,
         ) as error:
             raise ValueError(
                 f"{path!r} is damaged or not one of the book's pickles "
@@ -278,9 +331,11 @@ def _translate_layer(record: object, path: str, where: str) -> object:
                 f"{weights.shape} need biases of shape (1, {weights.shape[1]})"
             )
         regularizers = {name: attributes.get(name, 0) for name in architecture.DENSE_REGULARIZERS}
-        layer = Layer_Dense(*weights.shape, **regularizers, rng=np.random.default_rng(0))
-        layer.weights, layer.biases = weights, biases
-        return layer
+        try:
+            # The pickle's arrays are given, so nothing is drawn
+            return Layer_Dense(*weights.shape, **regularizers, weights=weights, biases=biases)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{path!r}: {where} cannot be built: {error}") from None
     if kind == "Layer_Dropout":
         # The book's `rate` is the probability to keep
         keep = attributes.get("rate")
@@ -305,9 +360,13 @@ def _drop_rate(keep: float) -> float:
 
 def _translate_accuracy(record: object, path: str) -> object:
     kind = _record_class(record, BOOK_ACCURACIES, path, "Model.accuracy")
-    if kind == "Accuracy_Categorical":
-        return architecture.ACCURACIES[kind].cls(binary=bool(record.attributes.get("binary")))
-    return architecture.ACCURACIES[kind].cls(precision=record.attributes.get("precision"))
+    try:
+        if kind == "Accuracy_Categorical":
+            binary = record.attributes.get("binary", False)
+            return architecture.ACCURACIES[kind].cls(binary=check_bool(kind, "binary", binary))
+        return architecture.ACCURACIES[kind].cls(precision=record.attributes.get("precision"))
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{path!r}: the book's Model.accuracy: {error}") from None
 
 
 def _translate_optimizer(record: object, layer_records: list, model: Any, path: str) -> object:
@@ -329,7 +388,17 @@ def _translate_optimizer(record: object, layer_records: list, model: Any, path: 
     # The book keeps the state on the layers; nnlite's state_dict says which layer by name
     named = model.named_layers()
     state = optimizer.state_dict(named)
-    iterations = int(attributes["iterations"])
+    iterations = attributes["iterations"]
+    if (
+        isinstance(iterations, bool)
+        or not isinstance(iterations, int | np.integer)
+        or iterations < 0
+    ):
+        raise ValueError(
+            f"{path!r}: the book's {kind}.iterations should be a whole number >= 0, found "
+            f"{_shown(iterations) if isinstance(iterations, np.ndarray) else repr(iterations)}"
+        )
+    iterations = int(iterations)
     state["iterations"] = iterations
     state["current_learning_rate"] = attributes["current_learning_rate"]
     for (name, layer), layer_record in zip(named.items(), layer_records, strict=True):

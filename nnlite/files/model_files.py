@@ -54,7 +54,13 @@ global ``np.random`` stream), ``model.train(..., epochs=n, initial_epoch=k, rng=
 weights are those of an uninterrupted n-epoch run, to the bit.
 
 Loading checks the format, the version, the classes, the names, and every array's shape and
-dtype before changing anything, and says which file, which entry and what differs.
+dtype before changing anything, and says which file, which entry and what differs. What a file
+can make nnlite do is bounded: each array's ``.npy`` header is read before its data and the
+sizes declared must fit the file's own size (``array_files.read_members``); layers are built
+from the file's arrays, never by drawing weights of a declared size; random states are checked
+completely (``random_state.check_state``); optimizer state goes through the constructors'
+checks and is swapped in only when all of it is valid. A file nnlite refuses raises
+``ValueError``, and the model loaded into and the global random stream are left as they were.
 """
 
 from __future__ import annotations
@@ -300,17 +306,45 @@ def _unbuildable(description: dict[str, Any]) -> str | None:
 
 
 def _layer_specs(description: Mapping[str, Any], path: str) -> list[dict[str, Any]]:
+    _check_roles(description, path)
     specs = field(description, "layers", list, path, "model")
     for index, spec in enumerate(specs):
         where = f"model.layers.{index}"
         if not isinstance(spec, dict):
             raise ValueError(f"{path!r}: {where} should be a JSON object, found {spec!r:.60}")
         field(spec, "name", str, path, where)
-        field(spec, "class", str, path, where)
+        _check_part(spec, path, where)
         if "parameters" in spec:
             field(spec, "parameters", dict, path, where)
             field(spec, "trainable", bool, path, where)
     return specs
+
+
+def _check_part(part: object, path: str, where: str) -> None:
+    """A described object: a JSON object whose ``class`` is a string and whose ``arguments``
+    are a JSON object (or null, for a class that cannot be rebuilt)."""
+    if not isinstance(part, dict):
+        raise ValueError(f"{path!r}: {where} should be a JSON object, found {part!r:.60}")
+    field(part, "class", str, path, where)
+    if part.get("arguments") is not None:
+        field(part, "arguments", dict, path, where)
+
+
+def _check_roles(description: Mapping[str, Any], path: str) -> None:
+    """The loss, accuracy and optimizer parts of a description, if present, are well formed."""
+    for role in ("loss", "accuracy", "optimizer"):
+        part = description.get(role)
+        if part is None:
+            continue
+        if role == "optimizer":
+            if not isinstance(part, dict):
+                raise ValueError(f"{path!r}: model.optimizer should be a JSON object")
+            field(part, "class", str, path, "model.optimizer")
+            field(part, "state", dict, path, "model.optimizer")
+            if part.get("schedule") is not None:
+                field(part, "schedule", dict, path, "model.optimizer")
+        else:
+            _check_part(part, path, f"model.{role}")
 
 
 def _check_parameters(
@@ -353,16 +387,40 @@ def _check_parameters(
             )
 
 
+def _check_declared_shapes(spec: Mapping[str, Any], index: int, path: str) -> None:
+    """The shapes a layer's arguments declare must be those of the file's arrays, which must
+    hold floating-point numbers."""
+    for name, expected in architecture.declared_shapes(spec).items():
+        value = spec.get("parameters", {}).get(name)
+        entry = f"model.layers.{index}.parameters.{name}"
+        if isinstance(value, np.ndarray) and value.dtype.kind != "f":
+            raise ValueError(
+                f"{path!r}: entry {entry!r} ({name} of layer {index} ({spec['name']!r})) should "
+                f"hold floating-point numbers, found dtype {value.dtype}"
+            )
+        if isinstance(value, np.ndarray) and value.shape != expected:
+            raise ValueError(
+                f"{path!r}: entry 'model.layers.{index}.parameters.{name}' ({name} of layer "
+                f"{index} ({spec['name']!r})) has shape {value.shape} in the file but "
+                f"{expected} in the model's arguments {spec.get('arguments')!r:.120}"
+            )
+
+
 def build_model(description: Mapping[str, Any], path: str, model: Any) -> Any:
     """Build the file's description into ``model`` (a new, empty ``Model``) and finalize it."""
     specs = _layer_specs(description, path)
     if not specs:
         raise ValueError(f"{path!r}: model.layers is empty; a model needs at least one layer")
     for index, spec in enumerate(specs):
-        layer = architecture.build(spec, "layer", path, f"model.layers.{index} ({spec['name']!r})")
+        where = f"model.layers.{index} ({spec['name']!r})"
+        # The declared sizes are compared with the stored arrays' shapes (read from their
+        # headers) first; the arrays then go to the constructor, so nothing is drawn
+        _check_declared_shapes(spec, index, path)
+        layer = architecture.build(spec, "layer", path, where, spec.get("parameters"))
         _check_parameters(spec, layer, index, path, built=True)
         for name, value in spec.get("parameters", {}).items():
-            setattr(layer, name, value)
+            if name not in architecture.GIVEN_PARAMETERS.get(type(layer), ()):
+                setattr(layer, name, value)
         model.add(layer)
     # The file's names key the optimizer state
     named = {spec["name"]: layer for spec, layer in zip(specs, model.layers, strict=True)}
@@ -423,6 +481,22 @@ def load_into(model: Any, description: Mapping[str, Any], path: str) -> None:
         if differences:
             raise ValueError(f"{path!r}: model.{role} does not match: {'; '.join(differences)}")
 
+    # The state set below, checked before anything changes
+    for index, spec in enumerate(specs):
+        rng = (spec.get("arguments") or {}).get("rng")
+        if rng is not None and not isinstance(rng, np.random.Generator):
+            raise ValueError(
+                f"{path!r}: model.layers.{index}.arguments.rng should refer to a generator or "
+                f"be null, found {rng!r:.60}"
+            )
+    accuracy = description.get("accuracy") or {}
+    if accuracy.get("class") == "Accuracy_Regression":
+        try:
+            precision = (accuracy.get("arguments") or {}).get("precision")
+            architecture.Accuracy_Regression(precision=precision)
+        except ValueError as error:
+            raise ValueError(f"{path!r}: model.accuracy: {error}") from None
+
     # Everything matches. The optimizer checks its state before changing anything.
     if description.get("optimizer") is not None:
         try:
@@ -437,7 +511,6 @@ def load_into(model: Any, description: Mapping[str, Any], path: str) -> None:
         arguments = spec.get("arguments") or {}
         if isinstance(layer, architecture.Layer_Dropout) and "rng" in arguments:
             layer.rng = arguments["rng"]
-    accuracy = description.get("accuracy") or {}
     if accuracy.get("class") == "Accuracy_Regression":
         model.accuracy.precision = accuracy["arguments"]["precision"]
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from nnlite.aliases import Alias
 from nnlite.parameters import Parameter, named_parameters_of, parameters_of
+from nnlite.validation import check_bool
 
 
 class Layer:
@@ -27,6 +28,16 @@ class Layer:
         """``("weights", Parameter), ("biases", Parameter)``, as PyTorch's
         ``module.named_parameters()``."""
         return named_parameters_of(self, prefix)
+
+    @property
+    def trainable(self) -> bool:
+        """False freezes the layer: optimizers skip it (its gradients still flow through)."""
+        return self.__dict__.get("_trainable", True)
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        # Checked: `layer.trainable = 0` must not leave a layer half frozen
+        self._trainable = check_bool(self, "trainable", value)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

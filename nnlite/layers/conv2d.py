@@ -27,6 +27,7 @@ from nnlite.validation import (
     check_non_negative,
     check_positive_int,
     check_same_shape,
+    given_parameter,
     require_forward,
 )
 
@@ -131,6 +132,8 @@ class Layer_Conv2D(Layer):
         rng: np.random.Generator | None = None,
         dtype: np.dtype | type | str | None = None,
         name: str | None = None,
+        weights: np.ndarray | None = None,
+        biases: np.ndarray | None = None,
     ) -> None:
         where = f"Layer_Conv2D({n_input_channels!r}, {n_filters!r}, {kernel_size!r})"
         n_input_channels = check_positive_int(where, "n_input_channels", n_input_channels)
@@ -160,20 +163,28 @@ class Layer_Conv2D(Layer):
             )
         check_non_negative(where, "weight_scale", weight_scale)
 
-        # Initialize the filters (one draw from the stream) and the biases
+        # Initialize the filters (one draw from the stream) and the biases, unless they are
+        # given (loading a file: nothing is drawn, so a file cannot make us draw)
         kh, kw = self.kernel_size
-        self.weights = initial_weights(
-            (n_filters, n_input_channels, kh, kw),
-            n_input_channels * kh * kw,
-            n_filters * kh * kw,
-            weight_initializer,
-            weight_scale,
-            rng,
-        )
-        if dtype is not None:
-            self.weights = self.weights.astype(dtype)
+        shape = (n_filters, n_input_channels, kh, kw)
+        if weights is None:
+            weights = initial_weights(
+                shape,
+                n_input_channels * kh * kw,
+                n_filters * kh * kw,
+                weight_initializer,
+                weight_scale,
+                rng,
+            )
+        else:
+            weights = given_parameter(where, "weights", weights, shape)
+        self.weights = weights if dtype is None else weights.astype(dtype)
         if bias:
-            self.biases = np.zeros((1, n_filters), dtype=self.weights.dtype)
+            if biases is None:
+                biases = np.zeros((1, n_filters), dtype=self.weights.dtype)
+            else:
+                biases = given_parameter(where, "biases", biases, (1, n_filters))
+            self.biases = biases if dtype is None else biases.astype(dtype)
         else:
             self.parameter_specs = (WEIGHTS,)  # this layer's own list: no biases to train
 

@@ -14,10 +14,13 @@ from nnlite.layers.trainable import (
 from nnlite.parameters import BIASES, WEIGHTS
 from nnlite.validation import (
     as_2d_array,
+    check_bool,
     check_finite,
+    check_floating_dtype,
     check_non_negative,
     check_positive_int,
     check_same_shape,
+    given_parameter,
     require_forward,
 )
 
@@ -61,6 +64,9 @@ class Layer_Dense(Layer):
         A name for messages, summaries and checkpoints.
     check_finite:
         Raise on NaN or inf in the inputs (off by default: it costs a pass over the inputs).
+    weights, biases:
+        Arrays of shape ``(n_inputs, n_neurons)`` and ``(1, n_neurons)`` to start from (copied)
+        instead of drawing the weights: what loading a file does, so that nothing is drawn.
     """
 
     parameter_specs = (WEIGHTS, BIASES)
@@ -85,6 +91,8 @@ class Layer_Dense(Layer):
         dtype: np.dtype | type | str | None = None,
         name: str | None = None,
         check_finite: bool = False,
+        weights: np.ndarray | None = None,
+        biases: np.ndarray | None = None,
     ) -> None:
         where = f"Layer_Dense({n_inputs!r}, {n_neurons!r})"
         n_inputs = check_positive_int(where, "n_inputs", n_inputs)
@@ -102,8 +110,12 @@ class Layer_Dense(Layer):
                 f"got {weight_initializer!r}"
             )
         check_non_negative(where, "weight_scale", weight_scale)
-        if not isinstance(bias, bool):
-            raise TypeError(f"{where}: bias must be True or False, got {bias!r}")
+        bias = check_bool(where, "bias", bias)
+        check_finite = check_bool(where, "check_finite", check_finite)
+        if dtype is not None:
+            dtype = check_floating_dtype(where, "dtype", dtype)
+        if biases is not None and not bias:
+            raise ValueError(f"{where}: biases were given, but bias=False builds no biases")
         if not bias and (bias_regularizer_l1 or bias_regularizer_l2):
             raise ValueError(
                 f"{where}: bias=False leaves no biases to regularize, but got "
@@ -111,16 +123,21 @@ class Layer_Dense(Layer):
                 f"bias_regularizer_l2={bias_regularizer_l2}; set them to 0 or use bias=True"
             )
 
-        # Initialize weights and biases (one draw from the stream, as in the book)
-        self.weights = initial_weights(
-            (n_inputs, n_neurons), n_inputs, n_neurons, weight_initializer, weight_scale, rng
-        )
-        if dtype is not None:
-            self.weights = self.weights.astype(dtype)
+        # Initialize weights and biases (one draw from the stream, as in the book), unless
+        # they are given (loading a file: nothing is drawn, so a file cannot make us draw)
+        if weights is None:
+            weights = initial_weights(
+                (n_inputs, n_neurons), n_inputs, n_neurons, weight_initializer, weight_scale, rng
+            )
+        else:
+            weights = given_parameter(where, "weights", weights, (n_inputs, n_neurons))
+        self.weights = weights if dtype is None else weights.astype(dtype)
         if bias:
-            self.biases = np.zeros((1, n_neurons))
-            if dtype is not None:
-                self.biases = self.biases.astype(dtype)
+            if biases is None:
+                biases = np.zeros((1, n_neurons))
+            else:
+                biases = given_parameter(where, "biases", biases, (1, n_neurons))
+            self.biases = biases if dtype is None else biases.astype(dtype)
         else:
             # Only the weights are trained (and saved)
             self.parameter_specs = (WEIGHTS,)

@@ -31,7 +31,13 @@ import numpy as np
 
 from nnlite.layers.base import Layer
 from nnlite.parameters import WEIGHTS
-from nnlite.validation import check_positive_int, check_same_shape, require_forward
+from nnlite.validation import (
+    check_bool,
+    check_positive_int,
+    check_same_shape,
+    given_parameter,
+    require_forward,
+)
 
 
 class SparseRows:
@@ -132,6 +138,9 @@ class Layer_Embedding(Layer):
         ``np.random`` stream, as the book's layers do.
     name:
         A name for messages, summaries and checkpoints.
+    weights:
+        An array of shape ``(num_embeddings, embedding_dim)`` to start from (copied) instead
+        of drawing: what loading a file does, so that nothing is drawn.
     """
 
     parameter_specs = (WEIGHTS,)
@@ -144,13 +153,19 @@ class Layer_Embedding(Layer):
         sparse: bool = True,
         rng: np.random.Generator | None = None,
         name: str | None = None,
+        weights: np.ndarray | None = None,
     ) -> None:
         where = f"Layer_Embedding({num_embeddings!r}, {embedding_dim!r})"
         num_embeddings = check_positive_int(where, "num_embeddings", num_embeddings)
         embedding_dim = check_positive_int(where, "embedding_dim", embedding_dim)
         shape = (num_embeddings, embedding_dim)
-        # Standard normal rows, as torch.nn.Embedding
-        self.weights = np.random.randn(*shape) if rng is None else rng.standard_normal(shape)
+        sparse = check_bool(where, "sparse", sparse)
+        if weights is not None:
+            # Given (loading a file): nothing is drawn
+            self.weights = given_parameter(where, "weights", weights, shape)
+        else:
+            # Standard normal rows, as torch.nn.Embedding
+            self.weights = np.random.randn(*shape) if rng is None else rng.standard_normal(shape)
         self.sparse = sparse
         self.name = name
         self.trainable = True

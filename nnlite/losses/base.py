@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlite.aliases import Alias
+from nnlite.validation import as_real_array
 
 
 class Loss:
@@ -61,6 +62,13 @@ class Loss:
         self, output: np.ndarray, y: np.ndarray, *, include_regularization: bool = False
     ) -> float | tuple[float, float]:
         """The mean loss of a batch (and the regularization loss, if asked for)."""
+        output = as_real_array(self, "output", output)
+        y = as_real_array(self, "y", y)
+        if len(output) == 0:
+            raise ValueError(
+                f"{self!r}: the batch is empty (output of shape {output.shape}); a mean over "
+                f"no samples is undefined. Check batch_size and the data's length"
+            )
         # Calculate sample losses
         sample_losses = self.forward(output, y)
         # Calculate mean loss, from the sum the running totals need anyway

@@ -66,7 +66,7 @@ class Optimizer_Adagrad(Optimizer):
                 "epsilon": epsilon,
                 "lr_decay": lr_decay,
                 "initial_accumulator_value": initial_accumulator_value,
-                "fused": bool(fused),
+                "fused": fused,
             },
             options=options,
         )

@@ -70,7 +70,7 @@ class Optimizer_Adam(Optimizer):
                 "beta_1": beta_1,
                 "beta_2": beta_2,
                 "amsgrad": amsgrad,
-                "fused": bool(fused),
+                "fused": fused,
             },
             options=options,
         )

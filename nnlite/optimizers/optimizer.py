@@ -26,6 +26,7 @@ for one array in ``update_rule``, in place. This class does the rest the same wa
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from typing import Any
 
@@ -38,6 +39,11 @@ from nnlite.optimizers.engine.state import record_for
 from nnlite.optimizers.param_groups import GROUP_SELECTORS, DefaultGroup, MergedGroup
 from nnlite.parameters import ParameterSpec, describe, trainable_parameters
 from nnlite.schedules.base import Schedule
+from nnlite.validation import check_bool
+
+#: Set while a throwaway optimizer is built to check settings (its own assignments are not
+#: checked again)
+_checking = threading.local()
 
 
 class Optimizer:
@@ -91,6 +97,9 @@ class Optimizer:
         """``hyperparameters``: the optimizer's own (``{"beta_1": 0.9, ...}``); ``options``:
         the shared gradient options it was given (gradient_options.py), checked here."""
         options = options or {}
+        hyperparameters = self._checked_booleans(
+            hyperparameters or {}, options, decoupled_weight_decay
+        )
         for name in options:
             if name not in self.gradient_options:
                 raise TypeError(
@@ -155,6 +164,51 @@ class Optimizer:
                     "optimizer must support momentum or beta1 with `cycle_momentum` option enabled"
                 )
 
+    # ------------------------------------------------------------------ checked settings
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Assignments after construction are checked as the constructor checks: a
+        hyperparameter (``optimizer.beta_1 = 1.5``) by the constructor itself, the step
+        count and learning rate by their own rules."""
+        if name in self.__dict__ and not getattr(_checking, "active", False):
+            if name in self.hyperparameter_names or name in ("decay", "global_clip_norm"):
+                self._check_group_settings({name: value})
+            elif name == "iterations":
+                if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+                    raise ValueError(f"{type(self).__name__}: iterations must be a whole number "
+                                     f">= 0, got {value!r:.60}")  # fmt: skip
+            elif name in ("current_learning_rate", "learning_rate_factor"):
+                hyperparameter_checks.learning_rate(value, label=name)
+        object.__setattr__(self, name, value)
+
+    def set_hyperparameters(self, values: Mapping[str, Any]) -> None:
+        """Set several hyperparameters at once, checked together by the constructor's checks."""
+        self._check_group_settings(values)
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def _checked_booleans(
+        self,
+        hyperparameters: Mapping[str, Any],
+        options: Mapping[str, Any],
+        decoupled_weight_decay: object,
+    ) -> dict[str, Any]:
+        """Every option whose default is True or False must be True or False: a string such
+        as ``amsgrad="no"`` is true in Python and would silently switch the option on."""
+        where = f"{type(self).__name__}()"
+        defaults = {
+            name: parameter.default
+            for name, parameter in inspect.signature(type(self).__init__).parameters.items()
+        }
+        checked = dict(hyperparameters)
+        for name, value in checked.items():
+            if isinstance(defaults.get(name), bool):
+                checked[name] = check_bool(where, name, value)
+        if "maximize" in options:
+            check_bool(where, "maximize", options["maximize"])
+        check_bool(where, "decoupled_weight_decay", decoupled_weight_decay)
+        return checked
+
     # ------------------------------------------------------------------ the book's hooks
 
     def pre_update_params(self) -> None:
@@ -204,7 +258,7 @@ class Optimizer:
 
         # Check every parameter, then prepare its update (state arrays, work arrays)
         arrays = [self._weights_and_gradient(layer, parameter, where) for parameter, _, _ in chosen]
-        record = record_for(layer, type(self).__name__, where)
+        record = record_for(layer, type(self).__name__, where, owner=self)
         prepared = []
         for (parameter, settings, learning_rate), (weights, gradient) in zip(
             chosen, arrays, strict=True
@@ -357,7 +411,16 @@ class Optimizer:
                 arguments[name] = self.learning_rate
             elif hasattr(self, name):
                 arguments[name] = getattr(self, name)
-        type(self)(**arguments)
+        if "fused" in arguments:
+            # Checked as a flag only: a missing numba is reported at the first update, so
+            # that a checkpoint saved with fused=True still loads where numba is missing
+            check_bool(f"{type(self).__name__}()", "fused", arguments["fused"])
+            arguments["fused"] = False
+        _checking.active = True
+        try:
+            type(self)(**arguments)
+        finally:
+            _checking.active = False
 
     def hyperparameters_for(self, layer: object, parameter_name: str) -> Mapping[str, Any]:
         """The hyperparameters that apply to one parameter of ``layer``."""
@@ -416,7 +479,12 @@ class Optimizer:
 
         gradient = getattr(layer, parameter.gradient, None)
         if type(value) is np.ndarray and type(gradient) is np.ndarray:
-            if gradient.shape == value.shape:
+            if (
+                gradient.shape == value.shape
+                and value.flags.writeable
+                and value.dtype.kind == "f"
+                and gradient.dtype.kind == "f"
+            ):
                 return value, gradient  # the usual case, checked in one go
         if gradient is None:
             raise RuntimeError(
@@ -436,6 +504,18 @@ class Optimizer:
             raise ValueError(
                 f"{where}: {parameter.gradient} has shape {gradient.shape} but "
                 f"{parameter.name} has shape {value.shape}"
+            )
+        # Checked before anything changes: an update cannot fail half way through
+        if value.dtype.kind != "f" or gradient.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{where}: {parameter.name} must hold floating-point numbers and "
+                f"{parameter.gradient} real numbers, got dtypes {value.dtype} and "
+                f"{gradient.dtype}; an integer parameter cannot take fractional steps"
+            )
+        if not value.flags.writeable:
+            raise ValueError(
+                f"{where}: {parameter.name} is read-only (its array's writeable flag is off), "
+                f"so it cannot be updated in place; give the layer a writable copy"
             )
         return value, gradient
 

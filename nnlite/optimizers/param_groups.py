@@ -94,6 +94,9 @@ class MergedGroup(MutableMapping):
     def __setitem__(self, key: str, value: Any) -> None:
         if key not in self.defaults and key not in GROUP_SELECTORS:
             raise KeyError(f"no hyperparameter {key!r}")
+        if key not in GROUP_SELECTORS:
+            # Checked by the constructor's own checks, as add_param_group does
+            self.defaults.optimizer._check_group_settings({**self.own, key: value})
         self.own[key] = value
 
     def __delitem__(self, key: str) -> None:

@@ -12,6 +12,7 @@ from nnlite.optimizers.engine.plans import Update
 from nnlite.optimizers.gradient_options import GradientOptions
 from nnlite.optimizers.optimizer import Optimizer
 from nnlite.schedules.base import Schedule
+from nnlite.validation import check_bool
 
 MOMENTUM_FORMS = ("book", "torch")
 
@@ -69,6 +70,7 @@ class Optimizer_SGD(Optimizer):
         # In [0, 1): PyTorch accepts any momentum >= 0, but from 1 on the steps grow forever
         hyperparameter_checks.in_unit_interval("momentum", momentum)
         hyperparameter_checks.in_unit_interval("dampening", dampening, include_one=True)
+        nesterov = check_bool("Optimizer_SGD()", "nesterov", nesterov)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         if momentum_form not in MOMENTUM_FORMS:
@@ -83,7 +85,7 @@ class Optimizer_SGD(Optimizer):
                 "dampening": dampening,
                 "nesterov": nesterov,
                 "momentum_form": momentum_form,
-                "fused": bool(fused),
+                "fused": fused,
             },
             options=options,
         )

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from nnlite.schedules import schedule_checks
 from nnlite.schedules.base import Schedule
+from nnlite.validation import check_bool
 
 MODES = ("triangular", "triangular2", "exp_range")
 SCALE_MODES = ("cycle", "iterations")
@@ -79,7 +80,7 @@ class Schedule_Cyclic(Schedule):
         self.gamma = schedule_checks.non_negative(where, "gamma", gamma)
         self.scale_fn = scale_fn
         self.scale_mode = schedule_checks.choice(where, "scale_mode", scale_mode, SCALE_MODES)
-        self.cycle_momentum = bool(cycle_momentum)
+        self.cycle_momentum = check_bool(where, "cycle_momentum", cycle_momentum)
         self.base_momentum = schedule_checks.non_negative(where, "base_momentum", base_momentum)
         self.max_momentum = schedule_checks.non_negative(where, "max_momentum", max_momentum)
 

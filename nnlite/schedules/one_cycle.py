@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from nnlite.schedules import schedule_checks
 from nnlite.schedules.base import Schedule
+from nnlite.validation import check_bool
 
 ANNEAL_STRATEGIES = ("cos", "linear")
 
@@ -102,7 +103,7 @@ class Schedule_OneCycle(Schedule):
             )
         self.pct_start = pct_start
         self.anneal_strategy = anneal_strategy
-        self.cycle_momentum = bool(cycle_momentum)
+        self.cycle_momentum = check_bool(type(self).__name__, "cycle_momentum", cycle_momentum)
         self.base_momentum = schedule_checks.non_negative(where, "base_momentum", base_momentum)
         self.max_momentum = schedule_checks.non_negative(where, "max_momentum", max_momentum)
         self.div_factor = schedule_checks.number(where, "div_factor", div_factor)
@@ -112,7 +113,7 @@ class Schedule_OneCycle(Schedule):
                 f"{where}: div_factor and final_div_factor must be above 0, got "
                 f"{div_factor} and {final_div_factor}"
             )
-        self.three_phase = bool(three_phase)
+        self.three_phase = check_bool(type(self).__name__, "three_phase", three_phase)
 
         self.initial_learning_rate = max_lr / div_factor
         self.min_lr = self.initial_learning_rate / final_div_factor

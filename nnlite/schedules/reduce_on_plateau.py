@@ -121,11 +121,21 @@ class Schedule_ReduceOnPlateau(Schedule):
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
+        where = f"{type(self).__name__}.load_state_dict"
         expected = set(self.state_dict())
-        if set(state) != expected:
+        if not isinstance(state, dict) or set(state) != expected:
             raise ValueError(
-                f"{type(self).__name__}.load_state_dict: expected the keys {sorted(expected)}, "
-                f"got {sorted(state)}"
+                f"{where}: expected the keys {sorted(expected)} (a dict), got {state!r:.80}"
             )
+        # Checked before anything is set: a rate, a figure (inf before the first report)
+        # and two counters
+        schedule_checks.learning_rate(
+            where, "current_learning_rate", state["current_learning_rate"]
+        )
+        best = schedule_checks.number(where, "best", state["best"])
+        if math.isnan(best):
+            raise ValueError(f"{where}: best must be a number, got {best}")
+        for key in ("num_bad_epochs", "cooldown_counter"):
+            schedule_checks.whole(where, key, state[key], minimum=0)
         for key in expected:
             setattr(self, key, state[key])

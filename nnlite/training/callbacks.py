@@ -29,6 +29,7 @@ from nnlite.training.callback import Callback
 from nnlite.training.checkpoints import save_checkpoint
 from nnlite.training.history import History
 from nnlite.training.model import Model
+from nnlite.validation import check_bool
 
 MODES = ("auto", "min", "max")
 
@@ -119,7 +120,9 @@ class Callback_EarlyStopping(Callback):
         self.patience = patience
         self.min_delta = min_delta
         self.mode = self._monitor.mode
-        self.restore_best_weights = restore_best_weights
+        self.restore_best_weights = check_bool(
+            "Callback_EarlyStopping", "restore_best_weights", restore_best_weights
+        )
         self.on_train_begin(None)
 
     def on_train_begin(self, model: Model | None) -> None:
@@ -239,9 +242,9 @@ class Callback_Checkpoint(Callback):
         self.save = save if save is not None else _save_parameters
         self.monitor = monitor
         self.mode = self._monitor.mode
-        self.save_best_only = save_best_only
+        self.save_best_only = check_bool("Callback_Checkpoint", "save_best_only", save_best_only)
         self.every = every
-        self.full_checkpoint = full_checkpoint
+        self.full_checkpoint = check_bool("Callback_Checkpoint", "full_checkpoint", full_checkpoint)
         self.rng = rng
         self.saved: list[tuple[int, str]] = []
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from nnlite.files import model_files, random_state
 from nnlite.training.model import Model
+from nnlite.validation import check_bool
 
 
 class Checkpoint(NamedTuple):
@@ -56,6 +57,11 @@ def save_checkpoint(
             f"save_checkpoint: rng must be a np.random.Generator (the one given to "
             f"model.train(shuffle=True, rng=...)) or None, got {type(rng).__name__}"
         )
+    if extra is not None and not isinstance(extra, Mapping):
+        raise TypeError(
+            f"save_checkpoint: extra must be a dict (names to numbers, strings, lists, dicts or "
+            f"arrays) or None, got {type(extra).__name__}: {extra!r:.60}"
+        )
     training = {
         "epoch": int(epoch),
         "rng": rng,
@@ -79,13 +85,18 @@ def load_checkpoint(
     run that draws from it (the book's dropout, shuffling without an ``rng``) requires.
     """
     path = os.fspath(path)
+    restore_global_rng = check_bool("load_checkpoint", "restore_global_rng", restore_global_rng)
     tree = model_files.read(path, {model_files.CHECKPOINT: model_files.VERSION}, "load_checkpoint")
     training = model_files.field(tree, "training", dict, path, model_files.DESCRIPTION)
     epoch = model_files.field(training, "epoch", int, path, "training")
+    if epoch < 0:
+        raise ValueError(f"{path!r}: training.epoch should be a whole number >= 0, found {epoch}")
     rng = training.get("rng")
     if rng is not None and not isinstance(rng, np.random.Generator):
         raise ValueError(f"{path!r}: training.rng should refer to a generator, found {rng!r}")
     global_rng = model_files.field(training, "global_rng", dict, path, "training")
+    # Checked before anything changes, so that a bad state cannot leave a half-loaded model
+    random_state.check_global_state(global_rng, path, "training.global_rng")
     if model is None:
         model = model_files.build_model(tree["model"], path, Model())
     else:

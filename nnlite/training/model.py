@@ -19,6 +19,7 @@ chapter script runs on nnlite and prints the book Model's numbers::
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
@@ -33,13 +34,15 @@ from nnlite.losses.categorical_crossentropy import Loss_CategoricalCrossentropy
 from nnlite.losses.softmax_categorical_crossentropy import (
     Activation_Softmax_Loss_CategoricalCrossentropy,
 )
-from nnlite.parameters import Parameter, declared_parameters, named_parameters_of
+from nnlite.parameters import Parameter, declared_parameters, is_trainable, named_parameters_of
 from nnlite.training import arguments
 from nnlite.training.callback import Callback
 from nnlite.training.history import History
+from nnlite.training.nonfinite import warn_nonfinite_loss
 from nnlite.training.printed_lines import Callback_BookLines, StepFigures, validation_line
 from nnlite.training.progress import Callback_ProgressBar
 from nnlite.training.summary import summary_lines
+from nnlite.validation import check_bool
 
 _MISSING = {
     "loss": "call model.set(loss=Loss_CategoricalCrossentropy()) (or another loss), then "
@@ -67,6 +70,8 @@ class _Run(NamedTuple):
     shuffle: bool
     rng: np.random.Generator | None
     callbacks: list[Callback]
+    #: Whether a non-finite loss has been reported in this run (reported once)
+    nonfinite_reported: list[bool]
 
 
 class Model:
@@ -262,6 +267,12 @@ class Model:
         steps = arguments.count_steps("Model.train", len(X), batch_size)
         style = arguments.resolve_style(print_style, batch_size)
         arguments.check_verbose("Model.train", verbose)
+        shuffle = check_bool("Model.train", "shuffle", shuffle)
+        if rng is not None and not isinstance(rng, np.random.Generator):
+            raise TypeError(
+                f"Model.train: rng must be a np.random.Generator, such as "
+                f"np.random.default_rng({rng!r:.20}), or None; got {type(rng).__name__}"
+            )
         if rng is not None and not shuffle:
             raise ValueError("Model.train: rng is only used to shuffle; pass shuffle=True too")
         if validation_data is not None:
@@ -286,7 +297,7 @@ class Model:
         history = History()
         self.stop_training = False
         self.stop_reason = None
-        run = _Run(steps, batch_size, style, shuffle, rng, callbacks)
+        run = _Run(steps, batch_size, style, shuffle, rng, callbacks, [False])
         try:
             self.accuracy.init(y)
             for callback in callbacks:
@@ -332,6 +343,10 @@ class Model:
                 callback.on_step_end(self, epoch, step, figures._asdict())
             if self.stop_training:
                 break
+            if not run.nonfinite_reported[0] and not math.isfinite(figures.loss):
+                # Said once, unless a callback (Callback_TerminateOnNaN) stopped the run
+                run.nonfinite_reported[0] = True
+                warn_nonfinite_loss(figures.loss, epoch, step, self.layers, batch_X, batch_y)
 
         if run.style == "chapter18" and run.steps == 1:
             # Chapter 18: the figures of the epoch's one step
@@ -612,7 +627,7 @@ class Model:
 
     @staticmethod
     def _unfrozen(layers: list) -> list:
-        return [layer for layer in layers if getattr(layer, "trainable", True) is not False]
+        return [layer for layer in layers if is_trainable(layer)]
 
 
 def _describe_layers(layers: list) -> str:

@@ -14,6 +14,7 @@ which optimizer kind made them, the step count of each parameter and scratch buf
 from __future__ import annotations
 
 import warnings
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +34,20 @@ class OptimizerRecord:
     state_attributes: list[str] = field(default_factory=list)
     #: Each parameter's prepared update (see ``Optimizer._plan``), reused while it fits
     plans: dict[str, object] = field(default_factory=dict, repr=False)
+    #: The optimizer object that updated this layer last (a weak reference) and every one
+    #: that ever did, so that two optimizers of one kind taking turns are noticed
+    owner: weakref.ref | None = field(default=None, repr=False, compare=False)
+    owners: weakref.WeakSet = field(default_factory=weakref.WeakSet, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, object]:
+        # Weak references cannot be pickled; who updated the layer is not state to keep
+        return {key: value for key, value in self.__dict__.items() if key not in _OWNERS}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state, owner=None, owners=weakref.WeakSet())
+
+
+_OWNERS = ("owner", "owners")
 
 
 def state_attribute(parameter: ParameterSpec, suffix: str) -> str:
@@ -40,10 +55,30 @@ def state_attribute(parameter: ParameterSpec, suffix: str) -> str:
     return f"{parameter.state_prefix}_{suffix}"
 
 
-def record_for(layer: object, kind: str, where: object) -> OptimizerRecord:
-    """The layer's record for optimizer ``kind``, replacing another kind's state with a warning."""
+def record_for(
+    layer: object, kind: str, where: object, *, owner: object | None = None
+) -> OptimizerRecord:
+    """The layer's record for optimizer ``kind``, replacing another kind's state with a warning.
+
+    ``owner``: the optimizer object updating the layer. A new optimizer of the same kind
+    continues the state (as after rebuilding one); but two taking turns on one layer would
+    silently share its state, each moving the other's moments, so that is warned about.
+    """
     record = getattr(layer, "optimizer_state", None)
     if isinstance(record, OptimizerRecord) and record.kind == kind:
+        previous = record.owner() if record.owner is not None else None
+        if owner is not None and previous is not owner:
+            if previous is not None and owner in record.owners:
+                warnings.warn(
+                    f"{where}: this layer is also updated by another {kind} object; the two "
+                    f"share its state ({', '.join(record.state_attributes) or 'none'}) and "
+                    f"its step counts, so each moves the other's. Use one optimizer per "
+                    f"layer (param groups give layers their own settings)",
+                    UserWarning,
+                    stacklevel=4,
+                )
+            record.owner = weakref.ref(owner)
+            record.owners.add(owner)
         return record
     if isinstance(record, OptimizerRecord):
         warnings.warn(
@@ -57,6 +92,9 @@ def record_for(layer: object, kind: str, where: object) -> OptimizerRecord:
             if hasattr(layer, name):
                 delattr(layer, name)
     record = OptimizerRecord(kind=kind)
+    if owner is not None:
+        record.owner = weakref.ref(owner)
+        record.owners.add(owner)
     layer.optimizer_state = record
     return record
 
