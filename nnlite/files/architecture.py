@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from nnlite import optim
 from nnlite import optimizers as optimizer_classes
 from nnlite import schedules as schedule_classes
 from nnlite.accuracy import Accuracy_Categorical, Accuracy_Regression
@@ -33,6 +34,7 @@ from nnlite.activations import (
     Activation_Softmax,
     Activation_Tanh,
 )
+from nnlite.files import optimizer_files
 from nnlite.layers import (
     Layer_AvgPool2D,
     Layer_BatchNormalization,
@@ -50,6 +52,7 @@ from nnlite.losses import (
     Loss_MeanSquaredError,
 )
 from nnlite.optimizers.optimizer import Optimizer
+from nnlite.parameters import named_parameters_of
 from nnlite.schedules.base import Schedule
 
 
@@ -323,6 +326,8 @@ def _as_saved(value: Any) -> Any:
 def describe_optimizer(optimizer: object, layers: Mapping[str, object]) -> dict[str, Any]:
     """The optimizer's class, its schedule and its ``state_dict(layers)``."""
     name = type(optimizer).__name__
+    if isinstance(optimizer, optim.Optimizer):
+        return _describe_pytorch_face(optimizer, layers)
     if not isinstance(optimizer, Optimizer):
         raise TypeError(
             f"the optimizer {optimizer!r} is not an nnlite optimizer (it has no state_dict), so "
@@ -341,6 +346,8 @@ def build_optimizer(
 ) -> Optimizer:
     """A new optimizer with the file's hyperparameters and state (for ``layers``)."""
     name = description.get("class")
+    if description.get("face") == "pytorch":
+        return _build_pytorch_face(description, layers, path, where)
     if name not in OPTIMIZERS:
         raise ValueError(
             f"{path!r}: {where} names the optimizer {name!r}, which is not one of nnlite's "
@@ -360,6 +367,78 @@ def build_optimizer(
     try:
         optimizer = cls(**arguments)
         optimizer.load_state_dict(state, layers)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{path!r}: {where} ({name}) cannot be restored: {error}") from None
+    return optimizer
+
+
+def _describe_pytorch_face(optimizer: optim.Optimizer, layers: Mapping[str, object]) -> dict:
+    """An ``nnlite.optim`` optimizer: its class, defaults, each group's parameters by name
+    (``"dense_1.weights"``) and its ``state_dict()`` (parameters by number, as PyTorch)."""
+    return {
+        "class": type(optimizer).__name__,
+        "face": "pytorch",
+        "schedule": None,
+        "defaults": dict(optimizer.defaults),
+        "parameters": pytorch_face_parameter_names(optimizer, layers),
+        "state": optimizer_files.state_tree(optimizer),
+    }
+
+
+def pytorch_face_parameter_names(
+    optimizer: optim.Optimizer, layers: Mapping[str, object]
+) -> list[list[str]]:
+    """Each group's parameters as ``"<layer name>.<attribute>"``."""
+    names = {id(layer): name for name, layer in layers.items()}
+    groups = []
+    for group in optimizer.param_groups:
+        try:
+            groups.append([f"{names[id(p.layer)]}.{p.spec.name}" for p in group["params"]])
+        except KeyError:
+            raise TypeError(
+                "the optimizer updates a parameter of a layer that is not in the model"
+            ) from None
+    return groups
+
+
+def _build_pytorch_face(
+    description: Mapping[str, Any], layers: Mapping[str, object], path: str, where: str
+) -> optim.Optimizer:
+    name = description.get("class")
+    cls = getattr(optim, name, None) if name in optim.__all__ else None
+    if not (isinstance(cls, type) and issubclass(cls, optim.Optimizer)):
+        raise ValueError(
+            f"{path!r}: {where} names {name!r}, which is not one of nnlite.optim's optimizers"
+        )
+    by_name = {
+        parameter_name: parameter
+        for layer_name, layer in layers.items()
+        for parameter_name, parameter in named_parameters_of(layer, layer_name)
+    }
+    names, defaults = description.get("parameters"), description.get("defaults")
+    if (
+        not isinstance(defaults, dict)
+        or not isinstance(names, list)
+        or not all(
+            isinstance(group, list) and all(isinstance(n, str) and n in by_name for n in group)
+            for group in names
+        )
+    ):
+        raise ValueError(
+            f"{path!r}: {where}.parameters should list each group's parameters by the model's "
+            f"names ({sorted(by_name)}), found {names!r:.120}"
+        )
+    accepted = inspect.signature(cls).parameters
+    arguments = {
+        key: tuple(value) if isinstance(value, list) else value
+        for key, value in defaults.items()
+        if key in accepted and key != "params"
+    }
+    try:
+        optimizer = cls([{"params": [by_name[n] for n in group]} for group in names], **arguments)
+        optimizer.load_state_dict(
+            optimizer_files.state_dict_from_tree(description.get("state"), optimizer, path)
+        )
     except (TypeError, ValueError) as error:
         raise ValueError(f"{path!r}: {where} ({name}) cannot be restored: {error}") from None
     return optimizer

@@ -71,7 +71,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlite.files import architecture
+from nnlite.files import architecture, optimizer_files
 from nnlite.files.array_files import pack, read_arrays, unpack, write_atomically
 from nnlite.parameters import declared_parameters
 
@@ -500,7 +500,7 @@ def load_into(model: Any, description: Mapping[str, Any], path: str) -> None:
     # Everything matches. The optimizer checks its state before changing anything.
     if description.get("optimizer") is not None:
         try:
-            model.optimizer.load_state_dict(description["optimizer"]["state"], named)
+            _load_optimizer_state(model.optimizer, description["optimizer"], named, path)
         except (KeyError, TypeError, ValueError) as error:
             raise ValueError(f"{path!r}: model.optimizer.state: {error}") from None
     for spec, layer in zip(specs, model.layers, strict=True):
@@ -513,6 +513,22 @@ def load_into(model: Any, description: Mapping[str, Any], path: str) -> None:
             layer.rng = arguments["rng"]
     if accuracy.get("class") == "Accuracy_Regression":
         model.accuracy.precision = accuracy["arguments"]["precision"]
+
+
+def _load_optimizer_state(
+    optimizer: Any, part: Mapping[str, Any], named: dict[str, object], path: str
+) -> None:
+    """The file's optimizer state into the model's optimizer, which checks it first."""
+    if part.get("face") != "pytorch":
+        optimizer.load_state_dict(part["state"], named)
+        return
+    ours = architecture.pytorch_face_parameter_names(optimizer, named)
+    if part.get("parameters") != ours:
+        raise ValueError(
+            f"its groups hold the parameters {part.get('parameters')!r:.200} in the file but "
+            f"{ours} in the model's optimizer"
+        )
+    optimizer.load_state_dict(optimizer_files.state_dict_from_tree(part["state"], optimizer, path))
 
 
 def _optimizer_differences(part: Mapping[str, Any], optimizer: object) -> list[str]:

@@ -33,15 +33,7 @@ DESCRIPTION = "description"
 def save_optimizer_state(path: str | os.PathLike, optimizer: Optimizer) -> None:
     """Write ``optimizer.state_dict()`` to ``path`` (an ``.npz`` file, atomically)."""
     _check_optimizer("save_optimizer_state", optimizer)
-    state_dict = optimizer.state_dict()
-    tree = {
-        "optimizer": type(optimizer).__name__,
-        "state_dict": {
-            "state": {str(number): values for number, values in state_dict["state"].items()},
-            "param_groups": [_without_params(group) for group in state_dict["param_groups"]],
-            "params": [group["params"] for group in state_dict["param_groups"]],
-        },
-    }
+    tree = {"optimizer": type(optimizer).__name__, "state_dict": state_tree(optimizer)}
     try:
         text, arrays = array_files.pack(tree)
     except TypeError as error:
@@ -79,7 +71,21 @@ def load_optimizer_state(path: str | os.PathLike, optimizer: Optimizer) -> None:
             f"{path!r} holds the state of {saved_by}, not of {type(optimizer).__name__}; its "
             f"state would mean something else here"
         )
-    saved = tree.get("state_dict")
+    optimizer.load_state_dict(state_dict_from_tree(tree.get("state_dict"), optimizer, path))
+
+
+def state_tree(optimizer: Optimizer) -> dict[str, Any]:
+    """``optimizer.state_dict()`` as a tree a file can hold (string keys, params apart)."""
+    state_dict = optimizer.state_dict()
+    return {
+        "state": {str(number): values for number, values in state_dict["state"].items()},
+        "param_groups": [_without_params(group) for group in state_dict["param_groups"]],
+        "params": [group["params"] for group in state_dict["param_groups"]],
+    }
+
+
+def state_dict_from_tree(saved: Any, optimizer: Optimizer, path: str) -> dict[str, Any]:
+    """The ``state_dict`` of a tree made by :func:`state_tree`, for ``optimizer``'s class."""
     if not isinstance(saved, dict) or not {"state", "param_groups", "params"} <= set(saved):
         raise ValueError(f"{path!r}: the description has no state_dict with state and groups")
     groups = []
@@ -93,7 +99,7 @@ def load_optimizer_state(path: str | os.PathLike, optimizer: Optimizer) -> None:
         state = {int(number): values for number, values in saved["state"].items()}
     except ValueError:
         raise ValueError(f"{path!r}: the state is not keyed by parameter numbers") from None
-    optimizer.load_state_dict({"state": state, "param_groups": groups})
+    return {"state": state, "param_groups": groups}
 
 
 def _check_optimizer(where: str, optimizer: object) -> None:
