@@ -35,7 +35,6 @@ import numpy as np
 from nnlite.optimizers import gradient_options, hyperparameter_checks, param_groups
 from nnlite.optimizers.engine import compiled, plans, saved_state
 from nnlite.optimizers.engine.plans import Update
-from nnlite.optimizers.engine.state import record_for
 from nnlite.optimizers.param_groups import GROUP_SELECTORS, DefaultGroup, MergedGroup
 from nnlite.parameters import ParameterSpec, describe, trainable_parameters
 from nnlite.schedules.base import Schedule
@@ -258,27 +257,27 @@ class Optimizer:
 
         # Check every parameter, then prepare its update (state arrays, work arrays)
         arrays = [self._weights_and_gradient(layer, parameter, where) for parameter, _, _ in chosen]
-        record = record_for(layer, type(self).__name__, where, owner=self)
-        prepared = []
-        for (parameter, settings, learning_rate), (weights, gradient) in zip(
-            chosen, arrays, strict=True
-        ):
-            changes = gradient_options.changes_gradient(settings, None)
-            plan = plans.prepare(
-                self, layer, record, parameter, weights, gradient, settings,
-                needs_gradient_buffers=changes or self.global_clip_norm is not None, where=where,
-            )  # fmt: skip
-            prepared.append((parameter, weights, gradient, learning_rate, plan))
+        prepared = plans.prepare_layer(
+            self,
+            layer,
+            [(p, settings, *arrays[i]) for i, (p, settings, _) in enumerate(chosen)],
+            needs_gradient_buffers=[
+                self.global_clip_norm is not None
+                or gradient_options.changes_gradient(settings, None)
+                for _, settings, _ in chosen
+            ],
+            where=where,
+        )
 
         # Update each: the gradient options, then the optimizer's rule
-        for parameter, weights, gradient, learning_rate, plan in prepared:
-            step = record.steps.get(parameter.name, 0) + 1
-            record.steps[parameter.name] = step
+        for (_, _, learning_rate), (weights, gradient), plan in zip(
+            chosen, arrays, prepared, strict=True
+        ):
             gradient = self._apply_gradient_options(weights, gradient, plan)
             if plan.settings["decoupled_weight_decay"] and plan.settings["weight_decay"]:
                 # Decoupled (AdamW-style) decay: W ← W · (1 - lr·λ)
                 np.multiply(weights, 1 - learning_rate * plan.settings["weight_decay"], out=weights)
-            plans.run(plan, weights, gradient, learning_rate, step)
+            plans.run(plan, weights, gradient, learning_rate)
 
     def post_update_params(self) -> None:
         """Count the step (call once, after the updates)."""

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import os
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any, Protocol
 
@@ -61,6 +60,17 @@ def update_threads() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def pieces_for(size: int) -> int:
+    """Into how many pieces, one per thread, a parameter of ``size`` elements is cut."""
+    blocks = -(-size // BLOCK_SIZE)
+    return -(-blocks // _blocks_per_thread(size))
+
+
+def _blocks_per_thread(size: int) -> int:
+    blocks = -(-size // BLOCK_SIZE)
+    return -(-blocks // max(1, min(update_threads(), blocks)))
+
+
 def can_block(arrays: list[np.ndarray]) -> bool:
     """Whether an update of these arrays (the parameter first) may run block by block: large
     enough to gain from it, and C-contiguous, so that each has a flat view to slice."""
@@ -79,22 +89,19 @@ class BlockedUpdate:
     threads: int
 
     @classmethod
-    def prepare(
-        cls, update: Any, size: int, work_arrays: Callable[[int], list[np.ndarray]]
-    ) -> BlockedUpdate:
+    def prepare(cls, update: Any, size: int, work_arrays: list[list[np.ndarray]]) -> BlockedUpdate:
         """Slice ``update`` (an ``Update`` of the whole parameter) into blocks.
 
-        ``work_arrays(thread)`` gives that thread's block-sized work arrays (kept by the
-        caller, so that preparing again, as a schedule that cycles the momentum makes the
-        optimizer do at every step, allocates nothing).
+        ``work_arrays[thread]``: that thread's block-sized work arrays, one list per piece of
+        :func:`pieces_for` (kept by the caller, so that preparing again, as a schedule that
+        cycles the momentum makes the optimizer do at every step, allocates nothing).
         """
         flat_state = {suffix: array.reshape(-1) for suffix, array in update.state.items()}
         starts = list(range(0, size, BLOCK_SIZE))
-        threads = update_threads()
-        per_thread = -(-len(starts) // max(1, min(threads, len(starts))))
+        per_thread = _blocks_per_thread(size)
         pieces = []
         for first in range(0, len(starts), per_thread):
-            scratch = work_arrays(len(pieces))
+            scratch = work_arrays[len(pieces)]
             blocks = []
             for start in starts[first : first + per_thread]:
                 stop = min(start + BLOCK_SIZE, size)
@@ -105,7 +112,7 @@ class BlockedUpdate:
                 )
                 blocks.append((start, stop, piece))
             pieces.append(blocks)
-        return cls(size=size, pieces=pieces, threads=threads)
+        return cls(size=size, pieces=pieces, threads=update_threads())
 
     def run(
         self,

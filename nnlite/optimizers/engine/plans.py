@@ -25,11 +25,17 @@ from typing import Any
 
 import numpy as np
 
-from nnlite.optimizers.engine import blocks, compiled
-from nnlite.optimizers.engine.blocks import BlockedUpdate, can_block, update_threads
+from nnlite.optimizers.engine import compiled
+from nnlite.optimizers.engine.blocks import (
+    BLOCK_SIZE,
+    BlockedUpdate,
+    can_block,
+    pieces_for,
+    update_threads,
+)
 from nnlite.optimizers.engine.state import (
     OptimizerRecord,
-    scratch_buffers,
+    record_for,
     state_arrays,
     state_attribute,
 )
@@ -67,6 +73,8 @@ class UpdatePlan:
     #: Two work arrays for the gradient options (maximize, clipping, L1/L2), or None
     gradient_buffers: tuple[np.ndarray, np.ndarray] | None
     update: Update
+    #: The layer's record, which counts this parameter's steps
+    record: OptimizerRecord
     #: The rule to run: the optimizer's ``update_rule``, or with ``fused=True`` the compiled
     #: one where the arrays allow it (see :func:`rule_for`)
     rule: Rule
@@ -91,6 +99,35 @@ class UpdatePlan:
             and gradient.flags.c_contiguous
             and self.blocked.threads == update_threads()
         )
+
+
+def prepare_layer(
+    optimizer: Any,
+    layer: object,
+    chosen: list[tuple[ParameterSpec, dict[str, Any], np.ndarray, np.ndarray]],
+    *,
+    needs_gradient_buffers: list[bool],
+    where: object,
+) -> list[UpdatePlan]:
+    """The plans of a layer's updates, one per ``(parameter, settings, weights, gradient)``,
+    made before any parameter changes (the layer's record of this optimizer first)."""
+    record = record_for(layer, type(optimizer).__name__, where, owner=optimizer)
+    return [
+        prepare(
+            optimizer,
+            layer,
+            record,
+            parameter,
+            weights,
+            gradient,
+            settings,
+            needs_gradient_buffers=needs,
+            where=where,
+        )  # fmt: skip
+        for (parameter, settings, weights, gradient), needs in zip(
+            chosen, needs_gradient_buffers, strict=True
+        )
+    ]
 
 
 def prepare(
@@ -129,17 +166,18 @@ def prepare(
         compute_dtype = np.result_type(compute_dtype, *state.values())
     blocked = _rule_is_elementwise(optimizer) and can_block([weights, gradient, *state.values()])
     # Work arrays of the parameter's shape, or of one block's for each thread
-    scratch = scratch_buffers(
-        record,
-        parameter.name,
-        (0,) if blocked else weights.shape,
-        compute_dtype,
-        optimizer.scratch_count,
+    count = optimizer.scratch_count
+    scratch = work_arrays(
+        record, parameter.name, (0,) if blocked else weights.shape, compute_dtype, count
     )
+    block_work = [
+        work_arrays(record, f"{parameter.name}:block{thread}", (BLOCK_SIZE,), compute_dtype, count)
+        for thread in range(pieces_for(weights.size) if blocked else 0)
+    ]
     gradient_buffers = None
     if needs_gradient_buffers:
         gradient_buffers = tuple(
-            scratch_buffers(record, f"{parameter.name}:gradient", weights.shape, compute_dtype, 2)
+            work_arrays(record, f"{parameter.name}:gradient", weights.shape, compute_dtype, 2)
         )
     update = Update(
         learning_rate=0.0,
@@ -160,22 +198,9 @@ def prepare(
         ),
         gradient_buffers=gradient_buffers,
         update=update,
+        record=record,
         rule=rule_for(optimizer, settings),
-        blocked=(
-            BlockedUpdate.prepare(
-                update,
-                weights.size,
-                lambda thread: scratch_buffers(
-                    record,
-                    f"{parameter.name}:block{thread}",
-                    (blocks.BLOCK_SIZE,),
-                    compute_dtype,
-                    optimizer.scratch_count,
-                ),
-            )
-            if blocked
-            else None
-        ),
+        blocked=BlockedUpdate.prepare(update, weights.size, block_work) if blocked else None,
     )
     record.plans[parameter.name] = plan
     return plan
@@ -195,12 +220,13 @@ def rule_for(optimizer: Any, settings: Mapping[str, Any]) -> Rule:
     return compiled_rule
 
 
-def run(
-    plan: UpdatePlan, weights: np.ndarray, gradient: np.ndarray, learning_rate: float, step: int
-) -> None:
-    """Run the plan's rule on one parameter: block by block on threads if the parameter is
-    large and the rule element-wise, else on the whole arrays at once. The numbers are the
-    same either way."""
+def run(plan: UpdatePlan, weights: np.ndarray, gradient: np.ndarray, learning_rate: float) -> None:
+    """Count the parameter's step and run the plan's rule on it: block by block on threads
+    if the parameter is large and the rule element-wise, else on the whole arrays at once.
+    The numbers are the same either way."""
+    name = plan.update.parameter.name
+    step = plan.record.steps.get(name, 0) + 1
+    plan.record.steps[name] = step
     if plan.blocked is not None:
         plan.blocked.run(plan.rule, weights, gradient, learning_rate, step, plan.settings)
         return
@@ -217,3 +243,21 @@ def _rule_is_elementwise(optimizer: Any) -> bool:
         if "update_rule" in vars(cls):
             return bool(vars(cls).get("elementwise", False))
     return False
+
+
+def work_arrays(
+    record: OptimizerRecord, key: str, shape: tuple, dtype: np.dtype, count: int
+) -> list[np.ndarray]:
+    """``count`` work arrays of the given shape and dtype, made once and then reused."""
+    if count == 0:
+        return []
+    buffers = record.scratch.get(key)
+    if (
+        buffers is None
+        or len(buffers) < count
+        or buffers[0].shape != shape
+        or buffers[0].dtype != dtype
+    ):
+        buffers = [np.empty(shape, dtype=dtype) for _ in range(count)]
+        record.scratch[key] = buffers
+    return buffers

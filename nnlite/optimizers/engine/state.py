@@ -145,24 +145,6 @@ def state_arrays(
     return arrays
 
 
-def scratch_buffers(
-    record: OptimizerRecord, key: str, shape: tuple, dtype: np.dtype, count: int
-) -> list[np.ndarray]:
-    """``count`` work arrays of the given shape and dtype, made once and then reused."""
-    if count == 0:
-        return []
-    buffers = record.scratch.get(key)
-    if (
-        buffers is None
-        or len(buffers) < count
-        or buffers[0].shape != shape
-        or buffers[0].dtype != dtype
-    ):
-        buffers = [np.empty(shape, dtype=dtype) for _ in range(count)]
-        record.scratch[key] = buffers
-    return buffers
-
-
 def _fresh(shape: tuple, dtype: np.dtype, initial: float) -> np.ndarray:
     # Zeros, like the book's np.zeros_like(layer.weights) (float32 under nnfs.init())
     array = np.zeros(shape, dtype=dtype)
