@@ -16,6 +16,7 @@ from nnlite.layers.windows import (
     Padding,
     as_images,
     compact,
+    copy_samples_last,
     output_size,
     pair,
     reuse,
@@ -29,6 +30,8 @@ from nnlite.validation import (
     check_same_shape,
     require_forward,
 )
+
+_NO_PADDING = ((0, 0), (0, 0))
 
 
 class Layer_Conv2D(Layer):
@@ -366,9 +369,14 @@ def _batch_last(inputs: np.ndarray, padding: Padding) -> np.ndarray:
     """
     n_samples, channels, height, width = inputs.shape
     (top, bottom), (left, right) = padding
-    if top == bottom == left == right == 0:
-        return np.ascontiguousarray(inputs.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+    samples_last = inputs.transpose(1, 2, 3, 0)
+    if top == bottom == left == right == 0 and samples_last.flags.c_contiguous:
+        return inputs  # stored so already (the output of a convolution, ReLU or pooling)
     shape = (channels, top + height + bottom, left + width + right, n_samples)
-    padded = np.zeros(shape, dtype=inputs.dtype)
-    padded[:, top : top + height, left : left + width, :] = inputs.transpose(1, 2, 3, 0)
+    # Every number is written below when there is no padding; else the padding stays 0
+    padded = (
+        np.empty(shape, inputs.dtype) if padding == _NO_PADDING else np.zeros(shape, inputs.dtype)
+    )
+    inner = padded[:, top : top + height, left : left + width, :]
+    copy_samples_last(inner, inputs)
     return padded.transpose(3, 0, 1, 2)
