@@ -2,11 +2,12 @@
 
 NumPy releases the GIL inside its copies and element-wise loops, so several Python threads
 can run NumPy on different parts of the same arrays at once, as PyTorch shares its
-element-wise kernels among its intra-op threads. nnlite does this in two places: the updates
-of large parameters (:mod:`nnlite.optimizers.engine.blocks`) and the copies and element-wise
-passes of the image layers (:func:`share_among_threads`, used by
-:mod:`nnlite.layers.windows`). Each thread computes exactly what one thread would have for
-its part, so the numbers are the same to the bit whatever the thread count.
+element-wise kernels among its intra-op threads. nnlite does this for the updates of large
+parameters (:mod:`nnlite.optimizers.engine.blocks`) and for the copies and element-wise passes
+over large arrays in the image layers and ReLU (:func:`in_parts`, :func:`copy_in_parts`,
+:func:`elementwise_in_parts`). Each thread computes exactly what one thread would have for its
+part, so the numbers are the same to the bit whatever the thread count. Work on fewer than
+:data:`MIN_SHARED_SIZE` numbers stays on the calling thread.
 
 :func:`set_threads` chooses the count (one per CPU this process may use by default); the
 optimizers' :func:`~nnlite.optimizers.set_update_threads` is the same setting.
@@ -20,7 +21,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import TypeVar
 
+import numpy as np
+
 Part = TypeVar("Part")
+
+#: Work on fewer numbers than this runs on one thread: handing a part to another thread costs
+#: tens of microseconds, about as long as one thread takes to copy this many numbers
+MIN_SHARED_SIZE = 200_000
 
 _threads: int | None = None
 _pool: ThreadPoolExecutor | None = None
@@ -65,6 +72,78 @@ def share_among_threads(work: Callable[[Part], None], parts: Sequence[Part]) -> 
         wait(pending)
     for future in pending:
         future.result()
+
+
+def in_parts(work: Callable[[slice], None], length: int, size: int) -> None:
+    """Call ``work(part)`` for slices ``part`` of ``range(length)``, one per thread, at once.
+
+    ``work`` applies one step to the slice ``part`` of an axis of ``length`` its arrays share,
+    so that the parts never write to the same numbers; ``size`` is how many numbers the whole
+    step touches. Below :data:`MIN_SHARED_SIZE` numbers, or with one thread, it is one call
+    ``work(slice(0, length))``.
+    """
+    threads = min(thread_count(), length)
+    if threads == 1 or size < MIN_SHARED_SIZE:
+        work(slice(0, length))
+        return
+    bounds = [length * thread // threads for thread in range(threads + 1)]
+    share_among_threads(work, [slice(bounds[i], bounds[i + 1]) for i in range(threads)])
+
+
+def copy_in_parts(destination: np.ndarray, source: np.ndarray) -> None:
+    """``np.copyto(destination, source)``, shared among the threads along the axis (of all but
+    the last, whose numbers lie next to each other) that splits most evenly among them."""
+    threads = thread_count()
+    if threads == 1 or destination.size < MIN_SHARED_SIZE:
+        np.copyto(destination, source)
+        return
+    shape = destination.shape
+    # The largest part, relative to an even split; the outermost axis on a tie
+    axis = min(range(max(1, len(shape) - 1)), key=lambda a: (-(-shape[a] // threads) / shape[a], a))
+    before = (slice(None),) * axis
+
+    def copy(part: slice) -> None:
+        np.copyto(destination[(*before, part)], source[(*before, part)])
+
+    in_parts(copy, shape[axis], destination.size)
+
+
+def elementwise_in_parts(
+    function: Callable[..., np.ndarray], *operands: np.ndarray | float, like: np.ndarray
+) -> np.ndarray:
+    """``function(*operands)``, an element-wise NumPy function (a ufunc, or steps of them that
+    take ``out=``), computed into a new array laid out in memory as ``like``, shared among the
+    threads along its outermost axis in memory. Array operands broadcast against ``like``;
+    each number is computed as in one call ``function(*operands)``. Only for floating-point
+    arrays of ``like``'s dtype (anything else is the one call)."""
+    arrays = [operand for operand in operands if isinstance(operand, np.ndarray)]
+    if (
+        thread_count() == 1
+        or like.size < MIN_SHARED_SIZE
+        or like.ndim == 0
+        or like.dtype.kind != "f"
+        or any(array.dtype != like.dtype for array in arrays)
+    ):
+        return function(*operands)
+    out = np.empty_like(like)
+    # Every array seen with its axes in the order they lie in memory in `out`
+    order = sorted(range(out.ndim), key=lambda axis: -abs(out.strides[axis]))
+    stored = out.transpose(order)
+    operands = [
+        np.broadcast_to(operand, out.shape).transpose(order)
+        if isinstance(operand, np.ndarray)
+        else operand
+        for operand in operands
+    ]
+
+    def compute(part: slice) -> None:
+        parts = [
+            operand[part] if isinstance(operand, np.ndarray) else operand for operand in operands
+        ]
+        function(*parts, out=stored[part])
+
+    in_parts(compute, len(stored), stored.size)
+    return out
 
 
 def _forget_pool() -> None:

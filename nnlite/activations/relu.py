@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlite.activations.base import Activation
+from nnlite.threads import elementwise_in_parts
 
 
 class Activation_ReLU(Activation):
@@ -20,20 +21,29 @@ class Activation_ReLU(Activation):
     def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
         # Remember input values
         self.inputs = inputs
-        self.output = np.maximum(0, inputs)
+        # np.maximum(0, inputs), large arrays shared among threads (see nnlite.threads)
+        values = np.asarray(inputs)
+        self.output = elementwise_in_parts(np.maximum, 0, values, like=values)
         return self.output
 
     def backward(self, dvalues: np.ndarray) -> np.ndarray:
         dvalues = self._check_backward(dvalues)
-        # The gradient passes where the input was positive and is 0 elsewhere. The book
-        # writes `dinputs[inputs <= 0] = 0`; multiplying by the 0/1 mask gives the same
-        # numbers several times faster, as it needs no branch per element
-        passes = self.inputs <= 0
-        np.logical_not(passes, out=passes)  # "not x <= 0" keeps NaN inputs' gradient, as the book
-        self.dinputs = dvalues * passes
-        # A negative gradient times 0 is -0.0; adding 0.0 makes it the book's 0.0
-        self.dinputs += 0.0
+        inputs = np.asarray(self.inputs)
+        self.dinputs = elementwise_in_parts(_gradient, dvalues, inputs, like=dvalues)
         return self.dinputs
+
+
+def _gradient(dvalues: np.ndarray, inputs: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """ReLU's backward, into ``out`` (a new array if ``None``)."""
+    # The gradient passes where the input was positive and is 0 elsewhere. The book
+    # writes `dinputs[inputs <= 0] = 0`; multiplying by the 0/1 mask gives the same
+    # numbers several times faster, as it needs no branch per element
+    passes = inputs <= 0
+    np.logical_not(passes, out=passes)  # "not x <= 0" keeps NaN inputs' gradient, as the book
+    dinputs = np.multiply(dvalues, passes, out=out)
+    # A negative gradient times 0 is -0.0; adding 0.0 makes it the book's 0.0
+    dinputs += 0.0
+    return dinputs
 
 
 # The course notes' spelling

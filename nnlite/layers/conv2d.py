@@ -24,6 +24,7 @@ from nnlite.layers.windows import (
     symmetric_padding,
 )
 from nnlite.parameters import BIASES, WEIGHTS
+from nnlite.threads import copy_in_parts, elementwise_in_parts, in_parts
 from nnlite.validation import (
     check_non_negative,
     check_positive_int,
@@ -194,6 +195,7 @@ class Layer_Conv2D(Layer):
         #: The windows' pixels as columns (im2col), kept for backward; reused by each forward
         self.cols = None
         self._products = None
+        self._dcols = None
 
     @property
     def n_filters(self) -> int:
@@ -252,7 +254,7 @@ class Layer_Conv2D(Layer):
         # (into the array of the last pass: see reuse)
         shape = (self.weights[0].size, size[0] * size[1] * n_samples)
         self.cols = reuse(self.cols, shape, inputs.dtype)
-        np.copyto(self.cols.reshape(windows.shape), windows)
+        copy_in_parts(self.cols.reshape(windows.shape), windows)  # np.copyto, shared (threads)
         # Each filter times every column: (F, C·kh·kw) · (C·kh·kw, Ho·Wo·N)
         filters = self.weights.reshape(self.n_filters, -1)
         shape = (self.n_filters, self.cols.shape[1])
@@ -263,7 +265,7 @@ class Layer_Conv2D(Layer):
         # Add the biases (into a new array: the products' array is reused by the next pass)
         if self.has_biases:
             biases = self.biases.reshape(1, self.n_filters, 1, 1)
-            self.output = np.add(products, biases)
+            self.output = elementwise_in_parts(np.add, products, biases, like=products)
         else:
             self.output = products.copy(order="K")
         return self.output
@@ -303,7 +305,9 @@ class Layer_Conv2D(Layer):
         kh, kw = self.kernel_size
         # The gradient of every column: (C·kh·kw, F) · (F, Ho·Wo·N)
         filters = self.weights.reshape(self.n_filters, -1)
-        dcols = np.dot(filters.T, dvalues_rows)
+        shape = (filters.shape[1], dvalues_rows.shape[1])
+        self._dcols = reuse(self._dcols, shape, np.result_type(filters, dvalues_rows))
+        dcols = np.dot(filters.T, dvalues_rows, out=self._dcols)
         dcols = dcols.reshape(channels, kh, kw, out_height, out_width, n_samples)
         # The gradient of the padded images, sample axis last as in forward
         padded_shape = (channels, top + height + bottom, left + width + right, n_samples)
@@ -316,10 +320,15 @@ class Layer_Conv2D(Layer):
             (out_height, out_width),
             writeable=True,
         )
-        for p in range(kh):
-            for q in range(kw):
-                # The pixels at offset (p, q) of every window get that offset's gradient
-                dwindows[:, :, :, :, p, q] += dcols[:, p, q].transpose(3, 0, 1, 2)
+
+        def add_back(channels: slice) -> None:
+            for p in range(kh):
+                for q in range(kw):
+                    # The pixels at offset (p, q) of every window get that offset's gradient
+                    dwindows[:, channels, :, :, p, q] += dcols[channels, p, q].transpose(3, 0, 1, 2)
+
+        # (the channels shared among threads: see nnlite.threads)
+        in_parts(add_back, channels, dcols.size)
         # Without the padding (NCHW, with the samples last in memory as the output)
         return dpadded[:, :, top : top + height, left : left + width]
 

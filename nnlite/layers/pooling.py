@@ -18,7 +18,6 @@ from nnlite.layers.base import Layer
 from nnlite.layers.windows import (
     as_images,
     compact,
-    in_parts,
     memory_order,
     output_size,
     pad_images,
@@ -29,6 +28,7 @@ from nnlite.layers.windows import (
     unpad_images,
     zeros_like_layout,
 )
+from nnlite.threads import in_parts
 from nnlite.validation import check_same_shape, require_forward
 
 _NO_DILATION = (1, 1)
@@ -102,28 +102,22 @@ class _Pooling2D(Layer):
         self._cols = reuse(self._cols, shape, padded.dtype)
         return self._cols
 
-    def _copy_windows(self, columns: slice) -> np.ndarray:
-        """Copy the pixels of the windows ``columns`` into their columns of ``cols``."""
-        cols = self._cols.reshape(self._windows.shape)
-        parts = self._part_of_first_axis(columns)
-        np.copyto(cols[:, :, parts], self._windows[:, :, parts])
-        return self._cols[:, columns]
-
     def _in_parts(self, work: Callable[[slice], None]) -> None:
-        """Call ``work(columns)`` for slices of the columns of ``cols``, one per thread (see
-        :func:`~nnlite.layers.windows.in_parts`): the slices cut the outermost axis in memory
-        (channels or samples), so no two share a pixel of the inputs."""
-        length = self.output_shape[self.order[0]]
-        per_index = self._cols.shape[1] // length
-        in_parts(
-            lambda part: work(slice(part.start * per_index, part.stop * per_index)),
-            length,
-            self._cols.size,
-        )
+        """Call ``work(part)`` for slices ``part`` of the outermost axis in memory (channels or
+        samples), one per thread (see :func:`~nnlite.threads.in_parts`): no two parts share
+        a pixel of the inputs."""
+        in_parts(work, self.output_shape[self.order[0]], self._cols.size)
 
-    def _part_of_first_axis(self, columns: slice) -> slice:
-        per_index = self._cols.shape[1] // self.output_shape[self.order[0]]
-        return slice(columns.start // per_index, columns.stop // per_index)
+    def _columns(self, part: slice) -> slice:
+        """The columns of ``cols`` that hold the windows of ``part`` (see :meth:`_in_parts`)."""
+        per_index = self._cols.shape[1] // max(1, self.output_shape[self.order[0]])
+        return slice(part.start * per_index, part.stop * per_index)
+
+    def _copy_windows(self, part: slice) -> np.ndarray:
+        """Copy the pixels of the windows of ``part`` into their columns of ``cols``, and
+        return those columns."""
+        np.copyto(self._cols.reshape(self._windows.shape)[:, :, part], self._windows[:, :, part])
+        return self._cols[:, self._columns(part)]
 
     def _as_output(self, values: np.ndarray) -> np.ndarray:
         """One value per column of ``cols`` as the NCHW output (laid out as the inputs)."""
@@ -173,9 +167,9 @@ class Layer_MaxPool2D(_Pooling2D):
         offset_dtype = np.int8 if len(cols) <= np.iinfo(np.int8).max else np.intp
         self.argmax = np.empty(cols.shape[1], dtype=offset_dtype)
 
-        def pool(columns: slice) -> None:
+        def pool(part: slice) -> None:
             # The pixels of these windows, the largest of each and at which offset it is
-            cols = self._copy_windows(columns)
+            cols, columns = self._copy_windows(part), self._columns(part)
             np.max(cols, axis=0, out=maxima[columns])
             _first_offset_of(maxima[columns], cols, out=self.argmax[columns])
 
@@ -190,7 +184,8 @@ class Layer_MaxPool2D(_Pooling2D):
         starts, offset_steps = self._window_starts(steps), self._offset_steps(steps)
         dvalues_columns = dvalues.transpose(self.order).reshape(-1)
 
-        def scatter(columns: slice) -> None:
+        def scatter(part: slice) -> None:
+            columns = self._columns(part)
             # Where in memory each window's maximum is: its first pixel plus the offset
             positions = starts[columns] + np.take(offset_steps, self.argmax[columns])
             # Add each gradient onto its maximum's pixel; np.add.at adds twice where two
@@ -255,9 +250,9 @@ class Layer_AvgPool2D(_Pooling2D):
         cols = self._gather(inputs)
         means = np.empty(cols.shape[1], dtype=cols.dtype)
 
-        def pool(columns: slice) -> None:
+        def pool(part: slice) -> None:
             # The sum over the window, in row-major order, then divided by its size (as PyTorch)
-            cols = self._copy_windows(columns)
+            cols, columns = self._copy_windows(part), self._columns(part)
             np.sum(cols, axis=0, out=means[columns])
             means[columns] /= len(cols)
 
@@ -292,10 +287,10 @@ def _first_offset_of(maxima: np.ndarray, cols: np.ndarray, out: np.ndarray) -> n
     4 is slow). A column whose maximum is NaN (equal to no row) gets the last row."""
     # The first offset holding the maximum is the number of offsets before it that do not:
     # add up, offset by offset, "no offset so far holds the maximum", for all but the last
-    none_so_far = np.not_equal(cols[0], maxima)
+    none_so_far = np.ones(maxima.shape, dtype=bool)
     is_not_max = np.empty_like(none_so_far)
-    np.copyto(out, none_so_far)
-    for offset in range(1, len(cols) - 1):
+    out[...] = 0
+    for offset in range(len(cols) - 1):
         np.not_equal(cols[offset], maxima, out=is_not_max)
         np.logical_and(none_so_far, is_not_max, out=none_so_far)
         # (True is 1; as int8, NumPy adds without converting)

@@ -17,26 +17,21 @@ at that offset, an ``(N, C, Ho, Wo)`` array; this is how the layers add gradient
 their inputs (one addition per offset, so ``kh·kw`` additions, not one per pixel).
 
 The copies and element-wise passes over large images are shared among nnlite's threads
-(:func:`in_parts`, with :mod:`nnlite.threads`): each thread takes a slice of one axis, so each
+(:func:`~nnlite.threads.in_parts`): each thread takes a slice of one axis, so each
 number is computed exactly as one thread would, and the results are the same to the bit.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from nnlite.threads import share_among_threads, thread_count
+from nnlite.threads import copy_in_parts
 
 #: ((top, bottom), (left, right)): the rows and columns added around each image
 Padding = tuple[tuple[int, int], tuple[int, int]]
-
-#: Work on fewer numbers than this runs on one thread: handing a part to another thread costs
-#: tens of microseconds, about as long as one thread takes to copy this many numbers
-MIN_SHARED_SIZE = 200_000
 
 
 def pair(where: object, name: str, value: object, *, minimum: int = 1) -> tuple[int, int]:
@@ -198,42 +193,6 @@ def reuse(array: np.ndarray | None, shape: tuple[int, ...], dtype: np.dtype) -> 
     if array is not None and array.shape == shape and array.dtype == dtype:
         return array
     return np.empty(shape, dtype=dtype)
-
-
-def in_parts(work: Callable[[slice], None], length: int, size: int) -> None:
-    """Call ``work(part)`` for slices ``part`` of ``range(length)``, one per thread, at once.
-
-    ``work`` applies one step to the slice ``part`` of an axis of ``length`` its arrays share,
-    so that the parts never write to the same numbers; ``size`` is how many numbers the whole
-    step touches. Below :data:`MIN_SHARED_SIZE` numbers, or with one thread, it is one call
-    ``work(slice(0, length))``.
-    """
-    threads = min(thread_count(), length)
-    if threads == 1 or size < MIN_SHARED_SIZE:
-        work(slice(0, length))
-        return
-    bounds = [length * thread // threads for thread in range(threads + 1)]
-    share_among_threads(work, [slice(bounds[i], bounds[i + 1]) for i in range(threads)])
-
-
-def split_axis(shape: tuple[int, ...]) -> int:
-    """The axis to share a copy of an array of ``shape`` along: of all but the last (whose
-    numbers lie next to each other), the one that splits most evenly among the threads, the
-    outermost on a tie."""
-    threads = thread_count()
-    axes = range(max(1, len(shape) - 1))
-    return min(axes, key=lambda axis: (-(-shape[axis] // threads) / shape[axis], axis))
-
-
-def copy_in_parts(destination: np.ndarray, source: np.ndarray) -> None:
-    """``np.copyto(destination, source)``, shared among the threads (see :func:`in_parts`)."""
-    axis = split_axis(destination.shape)
-    before = (slice(None),) * axis
-
-    def copy(part: slice) -> None:
-        np.copyto(destination[(*before, part)], source[(*before, part)])
-
-    in_parts(copy, destination.shape[axis], destination.size)
 
 
 def copy_samples_last(destination: np.ndarray, images: np.ndarray) -> None:
