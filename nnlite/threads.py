@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import TypeVar
@@ -31,6 +32,7 @@ MIN_SHARED_SIZE = 200_000
 
 _threads: int | None = None
 _pool: ThreadPoolExecutor | None = None
+_WORKER_NAME = "nnlite-worker"
 
 
 def set_threads(count: int | None, *, caller: str = "set_threads") -> None:
@@ -59,8 +61,11 @@ def share_among_threads(work: Callable[[Part], None], parts: Sequence[Part]) -> 
     Each worker runs in a copy of this thread's context, so ``np.errstate`` applies there too.
     If a part fails, this still waits until no thread writes any more, then raises the error.
     """
-    if len(parts) == 1:
-        work(parts[0])
+    if len(parts) == 1 or threading.current_thread().name.startswith(_WORKER_NAME):
+        # (a part that shares work again runs it itself: waiting for the pool's workers from
+        # one of them could wait for ever)
+        for part in parts:
+            work(part)
         return
     pending = [
         _thread_pool().submit(contextvars.copy_context().run, work, part) for part in parts[1:]
@@ -160,6 +165,6 @@ def _thread_pool() -> ThreadPoolExecutor:
     global _pool
     if _pool is None:
         _pool = ThreadPoolExecutor(
-            max_workers=max(1, thread_count() - 1), thread_name_prefix="nnlite-worker"
+            max_workers=max(1, thread_count() - 1), thread_name_prefix=_WORKER_NAME
         )
     return _pool

@@ -145,3 +145,19 @@ def test_the_image_layers_give_the_same_bits_on_any_number_of_threads(small_part
     one = _lenet_flow(1, dtype)
     for count in (2, 3):
         assert _lenet_flow(count, dtype) == one
+
+
+def test_a_part_that_shares_work_again_runs_it_itself(small_parts):
+    """With one worker, a part waiting for the pool from inside the pool would wait for ever."""
+    threads.set_threads(2)
+    seen = np.zeros(8, dtype=int)
+
+    def inner(part: slice) -> None:
+        seen[part] += 1
+
+    def outer(part: slice) -> None:
+        if part.start > 0:  # the part the worker runs
+            threads.in_parts(inner, 8, size=1000)
+
+    threads.in_parts(outer, 2, size=1000)
+    np.testing.assert_array_equal(seen, 1)
