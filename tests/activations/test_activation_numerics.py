@@ -88,7 +88,7 @@ def test_relu_forward_is_np_maximum_with_zero_to_the_bit(dtype):
     as np.maximum(0, x), -0.0, NaN, infinities and subnormals included."""
     rng = np.random.default_rng(0)
     special = [-0.0, 0.0, np.nan, np.inf, -np.inf, np.finfo(dtype).smallest_subnormal, -1.0]
-    values = np.concatenate([np.array(special * 9, dtype=dtype), rng.standard_normal(1000)])
+    values = np.concatenate([np.array(special * 9, dtype=dtype), rng.standard_normal(1001)])
     values = values.astype(dtype).reshape(-1, 7)
     output = Activation_ReLU().forward(values)
     assert output.dtype == dtype
