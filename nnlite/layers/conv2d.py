@@ -24,15 +24,12 @@ from nnlite.layers.windows import (
     symmetric_padding,
 )
 from nnlite.parameters import BIASES, WEIGHTS
-from nnlite.threads import copy_in_parts, elementwise_in_parts, in_parts
 from nnlite.validation import (
     check_non_negative,
     check_positive_int,
     check_same_shape,
     require_forward,
 )
-
-_NO_PADDING = ((0, 0), (0, 0))
 
 
 class Layer_Conv2D(Layer):
@@ -254,7 +251,7 @@ class Layer_Conv2D(Layer):
         # (into the array of the last pass: see reuse)
         shape = (self.weights[0].size, size[0] * size[1] * n_samples)
         self.cols = reuse(self.cols, shape, inputs.dtype)
-        copy_in_parts(self.cols.reshape(windows.shape), windows)  # np.copyto, shared (threads)
+        np.copyto(self.cols.reshape(windows.shape), windows)
         # Each filter times every column: (F, C·kh·kw) · (C·kh·kw, Ho·Wo·N)
         filters = self.weights.reshape(self.n_filters, -1)
         shape = (self.n_filters, self.cols.shape[1])
@@ -265,7 +262,7 @@ class Layer_Conv2D(Layer):
         # Add the biases (into a new array: the products' array is reused by the next pass)
         if self.has_biases:
             biases = self.biases.reshape(1, self.n_filters, 1, 1)
-            self.output = elementwise_in_parts(np.add, products, biases, like=products)
+            self.output = np.add(products, biases)
         else:
             self.output = products.copy(order="K")
         return self.output
@@ -305,6 +302,7 @@ class Layer_Conv2D(Layer):
         kh, kw = self.kernel_size
         # The gradient of every column: (C·kh·kw, F) · (F, Ho·Wo·N)
         filters = self.weights.reshape(self.n_filters, -1)
+        # (into the array of the last pass: see reuse)
         shape = (filters.shape[1], dvalues_rows.shape[1])
         self._dcols = reuse(self._dcols, shape, np.result_type(filters, dvalues_rows))
         dcols = np.dot(filters.T, dvalues_rows, out=self._dcols)
@@ -320,15 +318,10 @@ class Layer_Conv2D(Layer):
             (out_height, out_width),
             writeable=True,
         )
-
-        def add_back(channels: slice) -> None:
-            for p in range(kh):
-                for q in range(kw):
-                    # The pixels at offset (p, q) of every window get that offset's gradient
-                    dwindows[:, channels, :, :, p, q] += dcols[channels, p, q].transpose(3, 0, 1, 2)
-
-        # (the channels shared among threads: see nnlite.threads)
-        in_parts(add_back, channels, dcols.size)
+        for p in range(kh):
+            for q in range(kw):
+                # The pixels at offset (p, q) of every window get that offset's gradient
+                dwindows[:, :, :, :, p, q] += dcols[:, p, q].transpose(3, 0, 1, 2)
         # Without the padding (NCHW, with the samples last in memory as the output)
         return dpadded[:, :, top : top + height, left : left + width]
 
@@ -378,14 +371,11 @@ def _batch_last(inputs: np.ndarray, padding: Padding) -> np.ndarray:
     """
     n_samples, channels, height, width = inputs.shape
     (top, bottom), (left, right) = padding
-    samples_last = inputs.transpose(1, 2, 3, 0)
-    if top == bottom == left == right == 0 and samples_last.flags.c_contiguous:
+    no_padding = top == bottom == left == right == 0
+    if no_padding and inputs.transpose(1, 2, 3, 0).flags.c_contiguous:
         return inputs  # stored so already (the output of a convolution, ReLU or pooling)
     shape = (channels, top + height + bottom, left + width + right, n_samples)
-    # Every number is written below when there is no padding; else the padding stays 0
-    padded = (
-        np.empty(shape, inputs.dtype) if padding == _NO_PADDING else np.zeros(shape, inputs.dtype)
-    )
-    inner = padded[:, top : top + height, left : left + width, :]
-    copy_samples_last(inner, inputs)
+    # (every number is written below when there is no padding; else the padding stays 0)
+    padded = np.empty(shape, inputs.dtype) if no_padding else np.zeros(shape, inputs.dtype)
+    copy_samples_last(padded[:, top : top + height, left : left + width, :], inputs)
     return padded.transpose(3, 0, 1, 2)

@@ -10,8 +10,6 @@ version, one window at a time, is in ``tests/layers/loop_reference.py``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from nnlite.layers.base import Layer
@@ -28,7 +26,6 @@ from nnlite.layers.windows import (
     unpad_images,
     zeros_like_layout,
 )
-from nnlite.threads import in_parts
 from nnlite.validation import check_same_shape, require_forward
 
 _NO_DILATION = (1, 1)
@@ -84,8 +81,7 @@ class _Pooling2D(Layer):
 
         The columns follow the order the inputs lie in memory (``self.order``): NCHW for
         C-ordered inputs, CHWN for a convolution's output, which is stored samples last, so
-        that the copy reads long runs of adjacent numbers either way. The copy is made by
-        :meth:`_copy_windows`, in parts (see :meth:`_in_parts`)."""
+        that the copy reads long runs of adjacent numbers either way."""
         inputs = as_images(self, "inputs", inputs)
         size = output_size(
             self, "pool_size", inputs.shape[2:], self.padding, self.pool_size, self.stride
@@ -96,28 +92,12 @@ class _Pooling2D(Layer):
         self.padded_shape = padded.shape
         self.order = memory_order(padded)
         windows = sliding_windows(padded, self.pool_size, self.stride, _NO_DILATION, size)
-        self._windows = windows.transpose(4, 5, *self.order)
+        windows = windows.transpose(4, 5, *self.order)
         # Into the array of the last pass (see reuse); only forward reads it
         shape = (self.pool_size[0] * self.pool_size[1], int(np.prod(self.output_shape)))
         self._cols = reuse(self._cols, shape, padded.dtype)
+        np.copyto(self._cols.reshape(windows.shape), windows)
         return self._cols
-
-    def _in_parts(self, work: Callable[[slice], None]) -> None:
-        """Call ``work(part)`` for slices ``part`` of the outermost axis in memory (channels or
-        samples), one per thread (see :func:`~nnlite.threads.in_parts`): no two parts share
-        a pixel of the inputs."""
-        in_parts(work, self.output_shape[self.order[0]], self._cols.size)
-
-    def _columns(self, part: slice) -> slice:
-        """The columns of ``cols`` that hold the windows of ``part`` (see :meth:`_in_parts`)."""
-        per_index = self._cols.shape[1] // max(1, self.output_shape[self.order[0]])
-        return slice(part.start * per_index, part.stop * per_index)
-
-    def _copy_windows(self, part: slice) -> np.ndarray:
-        """Copy the pixels of the windows of ``part`` into their columns of ``cols``, and
-        return those columns."""
-        np.copyto(self._cols.reshape(self._windows.shape)[:, :, part], self._windows[:, :, part])
-        return self._cols[:, self._columns(part)]
 
     def _as_output(self, values: np.ndarray) -> np.ndarray:
         """One value per column of ``cols`` as the NCHW output (laid out as the inputs)."""
@@ -162,37 +142,22 @@ class Layer_MaxPool2D(_Pooling2D):
 
     def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
         cols = self._gather(inputs)
-        maxima = np.empty(cols.shape[1], dtype=cols.dtype)
-        # The smallest integers that hold every offset: a quarter of the memory traffic of intp
-        offset_dtype = np.int8 if len(cols) <= np.iinfo(np.int8).max else np.intp
-        self.argmax = np.empty(cols.shape[1], dtype=offset_dtype)
-
-        def pool(part: slice) -> None:
-            # The pixels of these windows, the largest of each and at which offset it is
-            cols, columns = self._copy_windows(part), self._columns(part)
-            np.max(cols, axis=0, out=maxima[columns])
-            _first_offset_of(maxima[columns], cols, out=self.argmax[columns])
-
-        self._in_parts(pool)
+        # The largest pixel of each window, and at which offset of the window it is
+        maxima = cols.max(axis=0)
+        self.argmax = _first_offset_of(maxima, cols)
         self.output = self._as_output(maxima)
         return self.output
 
     def backward(self, dvalues: np.ndarray) -> np.ndarray:
         dvalues = self._check_dvalues(dvalues)
         stored, dpadded = self._zero_gradient(dvalues.dtype)
+        # Where in memory each window's maximum is: its first pixel plus the offset
         steps = tuple(int(stride) // dpadded.itemsize for stride in dpadded.strides)
-        starts, offset_steps = self._window_starts(steps), self._offset_steps(steps)
+        positions = self._window_starts(steps) + np.take(self._offset_steps(steps), self.argmax)
+        # Add each gradient onto its maximum's pixel; np.add.at adds twice where two
+        # overlapping windows chose the same pixel (a plain assignment would keep only one)
         dvalues_columns = dvalues.transpose(self.order).reshape(-1)
-
-        def scatter(part: slice) -> None:
-            columns = self._columns(part)
-            # Where in memory each window's maximum is: its first pixel plus the offset
-            positions = starts[columns] + np.take(offset_steps, self.argmax[columns])
-            # Add each gradient onto its maximum's pixel; np.add.at adds twice where two
-            # overlapping windows chose the same pixel (a plain assignment would keep only one)
-            np.add.at(stored.reshape(-1), positions, dvalues_columns[columns])
-
-        self._in_parts(scatter)
+        np.add.at(stored.reshape(-1), positions, dvalues_columns)
         self.dinputs = unpad_images(dpadded, self.padding)
         return self.dinputs
 
@@ -248,16 +213,8 @@ class Layer_AvgPool2D(_Pooling2D):
 
     def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
         cols = self._gather(inputs)
-        means = np.empty(cols.shape[1], dtype=cols.dtype)
-
-        def pool(part: slice) -> None:
-            # The sum over the window, in row-major order, then divided by its size (as PyTorch)
-            cols, columns = self._copy_windows(part), self._columns(part)
-            np.sum(cols, axis=0, out=means[columns])
-            means[columns] /= len(cols)
-
-        self._in_parts(pool)
-        self.output = self._as_output(means)
+        # The sum over the window, in row-major order, then divided by its size (as PyTorch)
+        self.output = self._as_output(cols.sum(axis=0) / len(cols))
         return self.output
 
     def backward(self, dvalues: np.ndarray) -> np.ndarray:
@@ -281,18 +238,20 @@ class Layer_AvgPool2D(_Pooling2D):
         return self.dinputs
 
 
-def _first_offset_of(maxima: np.ndarray, cols: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """For each column, the first row (window offset) holding ``maxima``, into ``out``: what
-    argmax over axis 0 gives, computed with whole-row operations (argmax over a short axis of
-    4 is slow). A column whose maximum is NaN (equal to no row) gets the last row."""
+def _first_offset_of(maxima: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """For each column, the first row (window offset) holding ``maxima``: what argmax over
+    axis 0 gives, computed with whole-row operations (argmax over a short axis of 4 is slow).
+    A column whose maximum is NaN (equal to no row) gets the last row."""
+    # The smallest integers that hold every offset: a quarter of the memory traffic of intp
+    dtype = np.int8 if len(cols) <= np.iinfo(np.int8).max else np.intp
+    offsets = np.zeros(maxima.shape, dtype=dtype)
     # The first offset holding the maximum is the number of offsets before it that do not:
     # add up, offset by offset, "no offset so far holds the maximum", for all but the last
     none_so_far = np.ones(maxima.shape, dtype=bool)
     is_not_max = np.empty_like(none_so_far)
-    out[...] = 0
     for offset in range(len(cols) - 1):
         np.not_equal(cols[offset], maxima, out=is_not_max)
         np.logical_and(none_so_far, is_not_max, out=none_so_far)
         # (True is 1; as int8, NumPy adds without converting)
-        out += none_so_far.view(np.int8) if out.dtype == np.int8 else none_so_far
-    return out
+        offsets += none_so_far.view(np.int8) if dtype == np.int8 else none_so_far
+    return offsets

@@ -15,10 +15,6 @@ of the padded input. Its output has ``Ho × Wo`` pixels, where (PyTorch's formul
 with other strides. Fixing the last two indices to ``(p, q)`` gives the pixels each window sees
 at that offset, an ``(N, C, Ho, Wo)`` array; this is how the layers add gradients back onto
 their inputs (one addition per offset, so ``kh·kw`` additions, not one per pixel).
-
-The copies and element-wise passes over large images are shared among nnlite's threads
-(:func:`~nnlite.threads.in_parts`): each thread takes a slice of one axis, so each
-number is computed exactly as one thread would, and the results are the same to the bit.
 """
 
 from __future__ import annotations
@@ -27,8 +23,6 @@ import numbers
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
-
-from nnlite.threads import copy_in_parts
 
 #: ((top, bottom), (left, right)): the rows and columns added around each image
 Padding = tuple[tuple[int, int], tuple[int, int]]
@@ -201,7 +195,7 @@ def copy_samples_last(destination: np.ndarray, images: np.ndarray) -> None:
 
     Read straight from C-ordered images, this copy steps from one sample to the next by a
     whole image; when that is a multiple of 4 KiB (a 32 × 32 image of float32), every such
-    read falls in the same set of the CPU's cache, and the copy is about six times slower.
+    read falls in the same set of the CPU's cache, and the copy is several times slower.
     The images are then first copied into rows one cache line longer than an image.
     """
     if images.flags.c_contiguous and images[0].nbytes % 4096 == 0:
@@ -210,4 +204,4 @@ def copy_samples_last(destination: np.ndarray, images: np.ndarray) -> None:
         staged = np.empty((n_samples, row), dtype=images.dtype)[:, : images[0].size]
         np.copyto(staged, images.reshape(n_samples, -1))
         images = staged.reshape(images.shape)
-    copy_in_parts(destination, images.transpose(1, 2, 3, 0))
+    np.copyto(destination, images.transpose(1, 2, 3, 0))

@@ -251,6 +251,6 @@ def test_the_first_offset_of_the_maximum_is_argmax(rows):
     cols = rng.integers(-2, 3, size=(rows, 500)).astype(np.float32)
     cols[:, 0] = np.nan
     maxima = cols.max(axis=0)
-    offsets = _first_offset_of(maxima, cols, out=np.empty(500, dtype=np.int8))
+    offsets = _first_offset_of(maxima, cols)
     np.testing.assert_array_equal(offsets[1:], np.argmax(cols[:, 1:], axis=0))
     assert offsets[0] == rows - 1

@@ -8,8 +8,7 @@ memory sees each array about once per update. The arithmetic is unchanged elemen
 so the result is identical to the bit.
 
 NumPy releases the GIL inside its loops, so the slices can also be shared among threads, as
-PyTorch shares its element-wise kernels among its intra-op threads (with nnlite's one pool of
-workers, :mod:`nnlite.threads`).
+PyTorch shares its element-wise kernels among its intra-op threads.
 
 This only applies to rules that are element-wise and keep no running scalars of their own (an
 optimizer says so with ``elementwise = True``), to parameters of at least
@@ -19,13 +18,14 @@ piece, as before.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any, Protocol
 
 import numpy as np
-
-from nnlite.threads import set_threads, share_among_threads, thread_count
 
 #: Elements per block. A block of every array Adam touches (weights, gradient, two state
 #: arrays and two work arrays: 3 MB in float32) stays in the CPU's caches (L2 and the shared
@@ -34,6 +34,9 @@ BLOCK_SIZE = 131_072
 #: Arrays smaller than this (two blocks) update in one piece: they fit in the cache already.
 MIN_BLOCKED_SIZE = 2 * BLOCK_SIZE
 
+_threads: int | None = None
+_pool: ThreadPoolExecutor | None = None
+
 
 class Rule(Protocol):
     def __call__(self, weights: np.ndarray, gradient: np.ndarray, update: Any) -> None: ...
@@ -41,14 +44,21 @@ class Rule(Protocol):
 
 def set_update_threads(count: int | None) -> None:
     """Use ``count`` threads for the updates of large parameters (``None``: one per CPU this
-    process may use). ``1`` runs every update on the calling thread. The same setting as
-    :func:`nnlite.threads.set_threads`: the image layers share their copies among as many."""
-    set_threads(count, caller="set_update_threads")
+    process may use). ``1`` runs every update on the calling thread."""
+    global _threads, _pool
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
+        raise ValueError(f"set_update_threads: count must be a positive int or None, got {count!r}")
+    _threads = count
+    if _pool is not None:
+        _pool.shutdown(wait=True)
+        _pool = None
 
 
 def update_threads() -> int:
     """How many threads a large parameter's update is shared among."""
-    return thread_count()
+    if _threads is not None:
+        return _threads
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def can_block(arrays: list[np.ndarray]) -> bool:
@@ -114,4 +124,37 @@ class BlockedUpdate:
                 piece.learning_rate, piece.step, piece.settings = learning_rate, step, settings
                 rule(flat_weights[start:stop], flat_gradient[start:stop], piece)
 
-        share_among_threads(run_blocks, self.pieces)
+        if len(self.pieces) == 1:
+            run_blocks(self.pieces[0])
+            return
+        # Each thread runs in a copy of this context, so np.errstate applies there too
+        pending = [
+            _thread_pool().submit(contextvars.copy_context().run, run_blocks, blocks)
+            for blocks in self.pieces[1:]
+        ]
+        try:
+            run_blocks(self.pieces[0])
+        finally:
+            # Even if this thread's blocks fail, return only when no thread writes any more
+            wait(pending)
+        for future in pending:
+            future.result()
+
+
+def _forget_pool() -> None:
+    """In a child process made by fork, the parent's worker threads do not exist."""
+    global _pool
+    _pool = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
+def _thread_pool() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(
+            max_workers=max(1, update_threads() - 1), thread_name_prefix="nnlite-update"
+        )
+    return _pool
