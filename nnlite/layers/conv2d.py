@@ -192,7 +192,6 @@ class Layer_Conv2D(Layer):
         #: The windows' pixels as columns (im2col), kept for backward; reused by each forward
         self.cols = None
         self._products = None
-        self._dcols = None
 
     @property
     def n_filters(self) -> int:
@@ -302,10 +301,7 @@ class Layer_Conv2D(Layer):
         kh, kw = self.kernel_size
         # The gradient of every column: (C·kh·kw, F) · (F, Ho·Wo·N)
         filters = self.weights.reshape(self.n_filters, -1)
-        # (into the array of the last pass: see reuse)
-        shape = (filters.shape[1], dvalues_rows.shape[1])
-        self._dcols = reuse(self._dcols, shape, np.result_type(filters, dvalues_rows))
-        dcols = np.dot(filters.T, dvalues_rows, out=self._dcols)
+        dcols = np.dot(filters.T, dvalues_rows)
         dcols = dcols.reshape(channels, kh, kw, out_height, out_width, n_samples)
         # The gradient of the padded images, sample axis last as in forward
         padded_shape = (channels, top + height + bottom, left + width + right, n_samples)
