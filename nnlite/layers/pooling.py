@@ -240,18 +240,13 @@ class Layer_AvgPool2D(_Pooling2D):
 
 def _first_offset_of(maxima: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """For each column, the first row (window offset) holding ``maxima``: what argmax over
-    axis 0 gives, computed with whole-row operations (argmax over a short axis of 4 is slow).
-    A column whose maximum is NaN (equal to no row) gets the last row."""
+    axis 0 gives, computed with whole-row operations (argmax over a short axis of 4 is slow)."""
     # The smallest integers that hold every offset: a quarter of the memory traffic of intp
     dtype = np.int8 if len(cols) <= np.iinfo(np.int8).max else np.intp
-    offsets = np.zeros(maxima.shape, dtype=dtype)
-    # The first offset holding the maximum is the number of offsets before it that do not:
-    # add up, offset by offset, "no offset so far holds the maximum", for all but the last
-    none_so_far = np.ones(maxima.shape, dtype=bool)
-    is_not_max = np.empty_like(none_so_far)
-    for offset in range(len(cols) - 1):
-        np.not_equal(cols[offset], maxima, out=is_not_max)
-        np.logical_and(none_so_far, is_not_max, out=none_so_far)
-        # (True is 1; as int8, NumPy adds without converting)
-        offsets += none_so_far.view(np.int8) if dtype == np.int8 else none_so_far
+    offsets = np.full(maxima.shape, len(cols) - 1, dtype=dtype)
+    # From the last offset to the first, so that the first maximum is the one that stays
+    for offset in range(len(cols) - 2, -1, -1):
+        is_max = cols[offset] == maxima
+        # offsets = offset where is_max, unchanged elsewhere
+        offsets -= is_max * (offsets - offset)
     return offsets

@@ -243,8 +243,8 @@ def test_a_window_of_more_than_127_pixels_matches_torch():
 
 @pytest.mark.parametrize("rows", [1, 2, 4, 9])
 def test_the_first_offset_of_the_maximum_is_argmax(rows):
-    """_first_offset_of counts, offset by offset, the rows before the first maximum; it must
-    be np.argmax's first maximum (ties are frequent here), and the last row for NaN."""
+    """_first_offset_of finds the first maximum with whole-row operations; it must be
+    np.argmax's first maximum (ties are frequent here), and the last row for NaN."""
     from nnlite.layers.pooling import _first_offset_of
 
     rng = np.random.default_rng(rows)
