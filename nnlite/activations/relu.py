@@ -21,7 +21,7 @@ class Activation_ReLU(Activation):
         # Remember input values
         self.inputs = inputs
         values = np.asarray(inputs)
-        if values.dtype.kind == "f":
+        if values.dtype.kind == "f" and values.ndim > 0:
             self.output = _maximum_with_zero(values)
         else:
             self.output = np.maximum(0, values)

@@ -198,7 +198,7 @@ def copy_samples_last(destination: np.ndarray, images: np.ndarray) -> None:
     read falls in the same set of the CPU's cache, and the copy is several times slower.
     The images are then first copied into rows one cache line longer than an image.
     """
-    if images.flags.c_contiguous and images[0].nbytes % 4096 == 0:
+    if images.size and images.flags.c_contiguous and images[0].nbytes % 4096 == 0:
         n_samples = len(images)
         row = images[0].size + 64 // images.itemsize
         staged = np.empty((n_samples, row), dtype=images.dtype)[:, : images[0].size]

@@ -376,7 +376,7 @@ def test_bad_dvalues_are_explained_and_leave_the_gradients_alone():
 
 
 @pytest.mark.parametrize(
-    "shape", [(5, 1, 32, 32), (3, 2, 32, 16), (4, 1, 28, 28), (2, 3, 7, 5)], ids=str
+    "shape", [(5, 1, 32, 32), (3, 2, 32, 16), (4, 1, 28, 28), (2, 3, 7, 5), (0, 1, 32, 32)], ids=str
 )
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_copy_samples_last_is_the_transposed_copy(shape, dtype):
