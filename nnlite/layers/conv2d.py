@@ -16,6 +16,7 @@ from nnlite.layers.windows import (
     Padding,
     as_images,
     compact,
+    copy_samples_last,
     output_size,
     pair,
     reuse,
@@ -377,9 +378,11 @@ def _batch_last(inputs: np.ndarray, padding: Padding) -> np.ndarray:
     """
     n_samples, channels, height, width = inputs.shape
     (top, bottom), (left, right) = padding
-    if top == bottom == left == right == 0:
-        return np.ascontiguousarray(inputs.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+    no_padding = top == bottom == left == right == 0
+    if no_padding and inputs.transpose(1, 2, 3, 0).flags.c_contiguous:
+        return inputs  # stored so already (the output of a convolution, ReLU or pooling)
     shape = (channels, top + height + bottom, left + width + right, n_samples)
-    padded = np.zeros(shape, dtype=inputs.dtype)
-    padded[:, top : top + height, left : left + width, :] = inputs.transpose(1, 2, 3, 0)
+    # (every number is written below when there is no padding; else the padding stays 0)
+    padded = np.empty(shape, inputs.dtype) if no_padding else np.zeros(shape, inputs.dtype)
+    copy_samples_last(padded[:, top : top + height, left : left + width, :], inputs)
     return padded.transpose(3, 0, 1, 2)

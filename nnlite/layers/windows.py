@@ -187,3 +187,21 @@ def reuse(array: np.ndarray | None, shape: tuple[int, ...], dtype: np.dtype) -> 
     if array is not None and array.shape == shape and array.dtype == dtype:
         return array
     return np.empty(shape, dtype=dtype)
+
+
+def copy_samples_last(destination: np.ndarray, images: np.ndarray) -> None:
+    """``destination[c, h, w, n] = images[n, c, h, w]``: NCHW ``images`` copied into an array
+    of shape ``(C, H, W, N)``, the samples last (see ``Layer_Conv2D``).
+
+    Read straight from C-ordered images, this copy steps from one sample to the next by a
+    whole image; when that is a multiple of 4 KiB (a 32 × 32 image of float32), every such
+    read falls in the same set of the CPU's cache, and the copy is several times slower.
+    The images are then first copied into rows one cache line longer than an image.
+    """
+    if images.size and images.flags.c_contiguous and images[0].nbytes % 4096 == 0:
+        n_samples = len(images)
+        row = images[0].size + 64 // images.itemsize
+        staged = np.empty((n_samples, row), dtype=images.dtype)[:, : images[0].size]
+        np.copyto(staged, images.reshape(n_samples, -1))
+        images = staged.reshape(images.shape)
+    np.copyto(destination, images.transpose(1, 2, 3, 0))

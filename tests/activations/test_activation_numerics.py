@@ -80,3 +80,16 @@ def test_predictions():
     np.testing.assert_array_equal(Activation_Sigmoid().predictions(outputs), [[0, 1, 0], [1, 0, 0]])
     for activation in (Activation_ReLU(), Activation_Linear(), Activation_Tanh()):
         assert activation.predictions(outputs) is outputs
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_forward_is_np_maximum_with_zero_to_the_bit(dtype):
+    """ReLU computes max(0, x) against an array of zeros (NumPy's faster loop): the same bits
+    as np.maximum(0, x), -0.0, NaN, infinities and subnormals included."""
+    rng = np.random.default_rng(0)
+    special = [-0.0, 0.0, np.nan, np.inf, -np.inf, np.finfo(dtype).smallest_subnormal, -1.0]
+    values = np.concatenate([np.array(special * 9, dtype=dtype), rng.standard_normal(1001)])
+    values = values.astype(dtype).reshape(-1, 7)
+    output = Activation_ReLU().forward(values)
+    assert output.dtype == dtype
+    assert output.tobytes() == np.maximum(0, values).tobytes()

@@ -373,3 +373,19 @@ def test_bad_dvalues_are_explained_and_leave_the_gradients_alone():
     with pytest.raises(ValueError, match=r"dvalues.*\(1, 2, 2, 2\), got \(1, 2, 3, 3\)"):
         layer.backward(np.ones((1, 2, 3, 3)))
     np.testing.assert_array_equal(layer.dweights, dweights)
+
+
+@pytest.mark.parametrize(
+    "shape", [(5, 1, 32, 32), (3, 2, 32, 16), (4, 1, 28, 28), (2, 3, 7, 5), (0, 1, 32, 32)], ids=str
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_copy_samples_last_is_the_transposed_copy(shape, dtype):
+    """The samples-last copy of C-ordered images goes through padded rows when an image is a
+    multiple of 4 KiB (the first two shapes in float32, the first in float64); either way it
+    is exactly images.transpose(1, 2, 3, 0)."""
+    from nnlite.layers.windows import copy_samples_last
+
+    images = np.random.default_rng(0).standard_normal(shape).astype(dtype)
+    destination = np.empty((shape[1], shape[2], shape[3], shape[0]), dtype=dtype)
+    copy_samples_last(destination, images)
+    np.testing.assert_array_equal(destination, images.transpose(1, 2, 3, 0))

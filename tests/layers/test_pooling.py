@@ -239,3 +239,18 @@ def test_a_window_of_more_than_127_pixels_matches_torch():
     layer.backward(dvalues)
     theirs = torch_pool2d("max", inputs, dvalues, (12, 11), stride=1)
     assert_matches_torch({"output": output, "dinputs": layer.dinputs}, theirs)
+
+
+@pytest.mark.parametrize("rows", [1, 2, 4, 9])
+def test_the_first_offset_of_the_maximum_is_argmax(rows):
+    """_first_offset_of finds the first maximum with whole-row operations; it must be
+    np.argmax's first maximum (ties are frequent here), and the last row for NaN."""
+    from nnlite.layers.pooling import _first_offset_of
+
+    rng = np.random.default_rng(rows)
+    cols = rng.integers(-2, 3, size=(rows, 500)).astype(np.float32)
+    cols[:, 0] = np.nan
+    maxima = cols.max(axis=0)
+    offsets = _first_offset_of(maxima, cols)
+    np.testing.assert_array_equal(offsets[1:], np.argmax(cols[:, 1:], axis=0))
+    assert offsets[0] == rows - 1
