@@ -15,7 +15,7 @@ nnlite                                               torch
                                                      ``bias = biases[0]``, the running statistics
 ===================================================  ============================================
 
-``nnlite/torch_bridge.py`` converts the rest and calls these for the image layers. torch is
+``networks.py`` converts the rest and calls these for the image layers. torch is
 imported inside the functions: nnlite itself does not need it.
 """
 

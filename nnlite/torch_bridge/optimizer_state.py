@@ -1,6 +1,6 @@
 """An optimizer's state, across the PyTorch bridge: nnlite → torch.optim and back.
 
-``to_torch(model, optimizer)`` and ``from_torch(module, torch_optimizer)`` (``torch_bridge.py``)
+``to_torch(model, optimizer)`` and ``from_torch(module, torch_optimizer)`` (``networks.py``)
 call these. The optimizer's hyperparameters become the other side's (PyTorch's names on both,
 since ``nnlite.optim`` takes PyTorch's arguments), and its state is converted entry by entry:
 
@@ -276,7 +276,7 @@ def torch_optimizer(model: Any, module: Any, optimizer: Any) -> torch.optim.Opti
     if isinstance(optimizer, optim.Lion | optim.Muon | optim.SparseAdam):
         raise TypeError(
             f"to_torch: nnlite.optim.{type(optimizer).__name__} does not cross to torch.optim "
-            f"(see nnlite/torch_optimizer_bridge.py)"
+            f"(see nnlite/torch_bridge/optimizer_state.py)"
         )
     tensor_of = dict(pairs)
     saved = optimizer.state_dict()

@@ -10,7 +10,7 @@ and, to go on training on the other side, with the optimizer and its state::
     sequential, torch_optimizer = to_torch(model, optimizer)
     model, optimizer = from_torch(sequential, torch_optimizer)  # an nnlite.optim optimizer
 
-(see ``torch_optimizer_bridge.py`` for how the state is converted, and what cannot cross).
+(see ``optimizer_state.py`` for how the state is converted, and what cannot cross).
 
 ===============================  =============================================================
 nnlite                           torch
@@ -26,7 +26,7 @@ nnlite                           torch
 ``Layer_Dropout(rate)``          ``nn.Dropout(p=rate)``
 ===============================  =============================================================
 
-Convolution, pooling, flatten and batch normalization: see ``torch_image_layers.py``.
+Convolution, pooling, flatten and batch normalization: see ``image_layers.py``.
 
 nnlite stores a dense layer's weights as ``(n_inputs, n_neurons)`` and computes
 ``inputs · weights + biases``; torch stores ``(out_features, in_features)`` and computes
@@ -51,7 +51,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nnlite import torch_image_layers as image_layers
 from nnlite.activations import (
     Activation_LeakyReLU,
     Activation_Linear,
@@ -61,7 +60,8 @@ from nnlite.activations import (
     Activation_Tanh,
 )
 from nnlite.layers import Layer_Dense, Layer_Dropout
-from nnlite.torch_optimizer_bridge import nnlite_optimizer, torch_optimizer
+from nnlite.torch_bridge import image_layers
+from nnlite.torch_bridge.optimizer_state import nnlite_optimizer, torch_optimizer
 from nnlite.training.model import Model
 
 if TYPE_CHECKING:
