@@ -423,7 +423,7 @@ def candidates_table(problem: workloads.Problem) -> str:
 
 
 def _bare_adam_update(layer, optimizer):
-    """Optimizer_Adam.update_parameter on the layer's arrays, without update_params' work."""
+    """Optimizer_Adam.update_rule on the layer's arrays, without update_params' work."""
     pairs = [(layer.weights, layer.dweights), (layer.biases, layer.dbiases)]
     run, _ = _bare_adam_updates(pairs, optimizer)
     return run

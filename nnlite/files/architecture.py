@@ -9,7 +9,7 @@ written by hand, say) is described as ``{"class": "MyLayer", "arguments": None, 
 cannot rebuild it.
 
 Optimizers are rebuilt from their ``state_dict`` (which holds every hyperparameter, see
-``nnlite/optimizers/state_dict.py``) and a schedule from its constructor's arguments, read
+``nnlite/optimizers/engine/saved_state.py``) and a schedule from its constructor's arguments, read
 back from the attributes of the same names.
 """
 

@@ -3,7 +3,7 @@
 The book saves with pickle, and opening a pickle runs whatever code it contains. nnlite's
 files are NumPy ``.npz`` archives of plain arrays, read with ``allow_pickle=False``, written
 to a temporary file and renamed into place so that a crash never leaves half a file (see
-``nnlite/array_files.py``). Three formats, each marked by the entries ``nnlite_format`` and
+``nnlite/files/array_files.py``). Three formats, each marked by the entries ``nnlite_format`` and
 ``nnlite_version``:
 
 =====================  ============================================  ========================
@@ -42,7 +42,7 @@ counting the layers with parameters.
 
 A layer's ``name`` is its name in the model (:meth:`~nnlite.Model.named_layers`), which keys
 the optimizer's state. Classes are looked up by name among nnlite's own
-(``nnlite/architecture.py``); nothing named in a file is ever imported.
+(``nnlite/files/architecture.py``); nothing named in a file is ever imported.
 
 **nnlite-checkpoint** is an nnlite-model plus what resuming needs::
 

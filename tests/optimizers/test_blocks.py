@@ -1,6 +1,6 @@
 """A large parameter updated block by block, on threads, ends with the same bits as in one piece.
 
-The blocked path (nnlite/optimizers/blocks.py) runs the same rule on slices, so every element
+The blocked path (nnlite/optimizers/engine/blocks.py) runs the same rule on slices, so every element
 goes through the same operations; the torch parity tests check the rule in one piece, and
 these tests check that cutting it up changes nothing. The block size is made small here so
 that small arrays are cut into many blocks, with a last block shorter than the others.

@@ -1,4 +1,4 @@
-"""``fused=True`` (the compiled rules, nnlite/optimizers/compiled.py) gives the NumPy rules' bits.
+"""``fused=True`` (the compiled rules, optimizers/engine/compiled.py) gives the NumPy bits.
 
 The NumPy rule is checked against torch.optim in test_torch_parity.py; these tests check that
 the compiled loop equals it exactly, including on values that expose any reordering or fused
